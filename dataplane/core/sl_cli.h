@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * sluicectl command grammar: parsed once here, used by sluicectl (to reject
+ * bad arguments before connecting) and by sluice-control (to execute).
+ *
+ *   vip add NAME ADDR:PORT tcp|udp [table-size M] [on-remove keep|reset]
+ *   vip set NAME [table-size M] [on-remove keep|reset]
+ *   vip del NAME
+ *   vip list
+ *   backend add NAME ADDR:PORT [weight W]
+ *   backend set NAME ADDR:PORT weight W
+ *   backend del NAME ADDR:PORT
+ *   backend list [NAME]
+ *   flows [NAME] [limit N]
+ *   stats
+ *   status
+ *   reload
+ * Read verbs (list, flows, stats, status) accept --json anywhere.
+ */
+#ifndef SL_CLI_H
+#define SL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sl_addr.h"
+#include "sl_common.h"
+
+enum sl_cmd_verb {
+	SL_CMD_NONE = 0,
+	SL_CMD_VIP_ADD,
+	SL_CMD_VIP_SET,
+	SL_CMD_VIP_DEL,
+	SL_CMD_VIP_LIST,
+	SL_CMD_BACKEND_ADD,
+	SL_CMD_BACKEND_SET,
+	SL_CMD_BACKEND_DEL,
+	SL_CMD_BACKEND_LIST,
+	SL_CMD_FLOWS,
+	SL_CMD_STATS,
+	SL_CMD_STATUS,
+	SL_CMD_RELOAD,
+};
+
+#define SL_CLI_DEFAULT_FLOW_LIMIT	100
+#define SL_CLI_MAX_FLOW_LIMIT		1000000
+
+struct sl_cmd {
+	enum sl_cmd_verb verb;
+	bool json;
+	char vip[SL_NAME_MAX];		/* "" = all (list verbs) */
+	struct sl_addr addr;
+	uint16_t port;			/* host order */
+	uint8_t proto;
+	bool has_weight;
+	uint32_t weight;
+	uint32_t table_size;		/* 0 = unchanged / default */
+	int on_remove;			/* -1 = unchanged / default */
+	uint32_t limit;			/* flows */
+};
+
+/* argv holds the words after the program's own options (argv[0] is the
+ * first word of the command, e.g. "vip"). Returns 0, or -EINVAL with a
+ * one-line message in err. */
+int sl_cli_parse(int argc, char *const argv[], struct sl_cmd *cmd,
+		 char *err, size_t errlen);
+
+/* True for verbs that only read. */
+bool sl_cli_is_read(enum sl_cmd_verb v);
+
+/* The usage text (every verb). */
+const char *sl_cli_usage(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Sluice: limits and helpers shared by every module, with no DPDK dependency.
+ */
+#ifndef SL_COMMON_H
+#define SL_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_MAX_WORKERS		16
+#define SL_MAX_PORTS		8
+#define SL_MAX_PORT_ADDRS	8	/* interface addresses per port */
+#define SL_MAX_SNAT_ADDRS	8	/* full-NAT local addresses per port */
+#define SL_MAX_ROUTES		64
+#define SL_MAX_STATIC_NEIGH	64
+#define SL_MAX_VIPS		256	/* stable VIP ids: 0 .. SL_MAX_VIPS-1 */
+#define SL_MAX_BACKENDS		4096	/* stable backend ids, over all VIPs */
+#define SL_MAX_VIP_BACKENDS	1024	/* backends of one VIP */
+#define SL_NAME_MAX		32
+#define SL_PATH_MAX		108	/* sun_path */
+
+#define SL_MAGLEV_DEFAULT_M	65537
+
+#define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+/* Errors are 0 or a negative errno value; sl_strerror() names both errno
+ * values and Sluice's own (below -1000). */
+#define SL_EBASE	1000
+enum {
+	SL_ENOPRIME = SL_EBASE + 1,	/* Maglev table size is not a prime */
+	SL_ENOBACKEND,			/* a VIP has no usable backend */
+	SL_EVERSION,			/* shared layout version mismatch */
+	SL_ENODP,			/* data plane not running */
+};
+
+const char *sl_strerror(int err);
+
+#endif

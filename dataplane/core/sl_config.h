@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The INI configuration (parsed with inih) and the core operations on it.
+ * The INI loader and the CLI both go through sl_config_vip_add() /
+ * sl_config_backend_set() and friends: no logic lives in only one front end.
+ *
+ * File format (see conf/demo.ini):
+ *   [dataplane]  lcores, memory, file_prefix, eal_args, mbufs, conntrack_size,
+ *                timeouts (tcp_syn, tcp_established, tcp_fin, tcp_closed, udp)
+ *   [control]    socket
+ *   [port.NAME]  dev, address (repeatable, CIDR), snat (repeatable), mac, vlan
+ *   [routes]     route = PREFIX via GATEWAY (repeatable), default = GW4,
+ *                default6 = GW6 (keys cannot hold ':', so values carry all)
+ *   [neighbors]  neighbor = ADDR MAC (repeatable, static entries)
+ *   [vip.NAME]   address, port, proto, table_size, on_backend_remove,
+ *                backend = ADDR:PORT [weight=N] (repeatable)
+ */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sl_addr.h"
+#include "sl_common.h"
+#include "sl_ct.h"
+
+#define SL_ERR_MAX 256
+
+enum sl_on_remove {
+	SL_ON_REMOVE_KEEP = 0,	/* flows of a removed backend keep going */
+	SL_ON_REMOVE_RESET,	/* they are dropped and forgotten */
+};
+
+struct sl_prefix {
+	struct sl_addr addr;
+	uint8_t plen;
+};
+
+struct sl_port_conf {
+	char name[SL_NAME_MAX];
+	char dev[256];			/* vdev string or PCI address */
+	struct sl_prefix addrs[SL_MAX_PORT_ADDRS];
+	uint32_t nb_addrs;
+	struct sl_addr snat[SL_MAX_SNAT_ADDRS];
+	uint32_t nb_snat;
+	uint8_t mac[6];
+	bool has_mac;
+	uint16_t vlan;			/* 0 = untagged */
+};
+
+struct sl_route_conf {
+	struct sl_prefix dst;		/* 0.0.0.0/0 or ::/0 for defaults */
+	struct sl_addr via;
+};
+
+struct sl_neigh_conf {
+	struct sl_addr addr;
+	uint8_t mac[6];
+};
+
+struct sl_backend_conf {
+	struct sl_addr addr;
+	uint16_t port;			/* host order */
+	uint32_t weight;		/* 0 = drain */
+	uint16_t id;			/* stable id, assigned by the control plane */
+	uint32_t gen;			/* generation of id */
+};
+
+struct sl_vip_conf {
+	char name[SL_NAME_MAX];
+	struct sl_addr addr;
+	uint16_t port;			/* host order */
+	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
+	uint32_t table_size;		/* prime */
+	uint8_t on_remove;		/* enum sl_on_remove */
+	uint16_t id;			/* stable id, assigned by the control plane */
+	struct sl_backend_conf *backends;
+	uint32_t nb_backends;
+	uint32_t cap_backends;
+	unsigned int line;		/* where it was defined (0 = CLI) */
+};
+
+struct sl_dp_conf {
+	char lcores[64];		/* EAL -l, e.g. "0-2": main + workers */
+	uint32_t memory_mb;		/* EAL -m */
+	char file_prefix[64];		/* EAL --file-prefix, shared by both */
+	char eal_args[256];		/* extra EAL args, space separated */
+	uint32_t mbufs;			/* per port pool */
+	uint32_t ct_size;		/* flows per worker */
+	struct sl_ct_timeouts timeouts;
+	uint16_t snat_port_lo;		/* lowest SNAT port, default 1024 */
+};
+
+struct sl_config {
+	char path[256];
+	struct sl_dp_conf dp;
+	char socket[SL_PATH_MAX];
+	struct sl_port_conf ports[SL_MAX_PORTS];
+	uint32_t nb_ports;
+	struct sl_route_conf routes[SL_MAX_ROUTES];
+	uint32_t nb_routes;
+	struct sl_neigh_conf neigh[SL_MAX_STATIC_NEIGH];
+	uint32_t nb_neigh;
+	struct sl_vip_conf *vips;
+	uint32_t nb_vips;
+	uint32_t cap_vips;
+};
+
+/* Defaults for everything; no ports, no VIPs. */
+void sl_config_init(struct sl_config *c);
+void sl_config_free(struct sl_config *c);
+/* Deep copy (backend arrays included). Returns 0 or -ENOMEM. */
+int sl_config_copy(struct sl_config *dst, const struct sl_config *src);
+
+/* Parse and validate. On error returns a negative errno and writes
+ * "FILE:LINE: problem" (or "FILE: problem") into err. */
+int sl_config_load(const char *path, struct sl_config *c,
+		   char *err, size_t errlen);
+int sl_config_load_string(const char *text, const char *name,
+			  struct sl_config *c, char *err, size_t errlen);
+/* Whole-config checks (cross references); called by the loaders. */
+int sl_config_validate(const struct sl_config *c, char *err, size_t errlen);
+
+/* Core operations shared by the INI loader and the CLI. Each validates its
+ * arguments and returns 0 or a negative errno with a message in err. */
+int sl_config_vip_add(struct sl_config *c, const char *name,
+		      const struct sl_addr *addr, uint16_t port, uint8_t proto,
+		      char *err, size_t errlen);
+int sl_config_vip_set(struct sl_config *c, const char *name,
+		      uint32_t table_size /* 0 = unchanged */,
+		      int on_remove /* -1 = unchanged */,
+		      char *err, size_t errlen);
+int sl_config_vip_del(struct sl_config *c, const char *name,
+		      char *err, size_t errlen);
+struct sl_vip_conf *sl_config_vip_find(struct sl_config *c, const char *name);
+/* Adds the backend, or changes its weight when it exists and update is
+ * true (-EEXIST when it exists and update is false; -ENOENT when it does not
+ * exist and create is false). */
+int sl_config_backend_set(struct sl_config *c, const char *vip,
+			  const struct sl_addr *addr, uint16_t port,
+			  uint32_t weight, bool create, bool update,
+			  char *err, size_t errlen);
+int sl_config_backend_del(struct sl_config *c, const char *vip,
+			  const struct sl_addr *addr, uint16_t port,
+			  char *err, size_t errlen);
+
+/* Parses "on_backend_remove" values: "keep" / "reset". */
+int sl_on_remove_parse(const char *s);
+const char *sl_on_remove_name(unsigned int v);
+
+#endif
