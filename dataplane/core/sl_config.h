@@ -144,6 +144,13 @@ int sl_config_backend_del(struct sl_config *c, const char *vip,
 			  const struct sl_addr *addr, uint16_t port,
 			  char *err, size_t errlen);
 
+/* Names of ports and VIPs: 1 to SL_NAME_MAX - 1 characters of
+ * [A-Za-z0-9_-]. Shared with the CLI so both front ends agree. */
+bool sl_config_name_valid(const char *name);
+/* Maglev table sizes: 0, -ERANGE (0 or above SL_MAGLEV_MAX_M) or
+ * -SL_ENOPRIME. Shared with the CLI. */
+int sl_config_table_size_check(uint32_t m);
+
 /* Parses "on_backend_remove" values: "keep" / "reset". */
 int sl_on_remove_parse(const char *s);
 const char *sl_on_remove_name(unsigned int v);

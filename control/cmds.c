@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * sluicectl verbs: writes go through the core config operations and
+ * sl_ctl_apply(); reads render the shared counters as a table or JSON.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "sl_ct.h"
+#include "sl_flow.h"
+
+#define B(...) sl_buf_printf(out, __VA_ARGS__)
+
+static void
+sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
+{
+	uint32_t w;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < ctl->shm->nb_workers; w++) {
+		const struct sl_vip_stats *s = &ctl->shm->vip_stats[w][id];
+
+		t->pkts += s->pkts;
+		t->bytes += s->bytes;
+		t->new_flows += s->new_flows;
+		t->active_flows += s->active_flows;
+		t->drops += s->drops;
+	}
+}
+
+static void
+sum_backend(const struct sl_ctl *ctl, uint16_t id, struct sl_backend_stats *t)
+{
+	uint32_t w;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < ctl->shm->nb_workers; w++) {
+		const struct sl_backend_stats *s = &ctl->shm->be_stats[w][id];
+
+		t->pkts += s->pkts;
+		t->bytes += s->bytes;
+		t->new_flows += s->new_flows;
+		t->active_flows += s->active_flows;
+	}
+}
+
+static const char *
+backend_state(const struct sl_backend_conf *b)
+{
+	return b->weight ? "up" : "draining";
+}
+
+static int
+vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	char ap[SL_ADDRPORTSTRLEN];
+	struct sl_vip_stats t;
+	uint32_t i;
+
+	if (cmd->json)
+		B("[");
+	else
+		B("%-16s %-5s %-28s %-7s %-6s %-8s %12s %14s %10s %8s\n",
+		  "NAME", "PROTO", "ADDRESS", "TABLE", "REMOVE", "BACKENDS",
+		  "PACKETS", "BYTES", "NEW", "ACTIVE");
+	for (i = 0; i < ctl->cfg.nb_vips; i++) {
+		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+
+		sum_vip(ctl, v->id, &t);
+		sl_addr_port_fmt(&v->addr, v->port, ap, sizeof(ap));
+		if (cmd->json)
+			B("%s{\"name\":\"%s\",\"proto\":\"%s\",\"address\":"
+			  "\"%s\",\"table_size\":%u,\"on_backend_remove\":"
+			  "\"%s\",\"backends\":%u,\"packets\":%lu,\"bytes\":%lu,"
+			  "\"new_flows\":%lu,\"active_flows\":%lu}",
+			  i ? "," : "", v->name, sl_proto_name(v->proto), ap,
+			  v->table_size, sl_on_remove_name(v->on_remove),
+			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
+			  t.active_flows);
+		else
+			B("%-16s %-5s %-28s %-7u %-6s %-8u %12lu %14lu %10lu "
+			  "%8lu\n", v->name, sl_proto_name(v->proto), ap,
+			  v->table_size, sl_on_remove_name(v->on_remove),
+			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
+			  t.active_flows);
+	}
+	if (cmd->json)
+		B("]\n");
+	return 0;
+}
+
+static int
+backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	char ap[SL_ADDRPORTSTRLEN];
+	struct sl_backend_stats t;
+	uint32_t i, j, n = 0;
+
+	if (cmd->vip[0] && !sl_config_vip_find(&ctl->cfg, cmd->vip)) {
+		B("no VIP named '%s'", cmd->vip);
+		return -ENOENT;
+	}
+	if (cmd->json)
+		B("[");
+	else
+		B("%-16s %-28s %6s %-9s %12s %14s %10s %8s\n", "VIP", "BACKEND",
+		  "WEIGHT", "STATE", "PACKETS", "BYTES", "NEW", "ACTIVE");
+	for (i = 0; i < ctl->cfg.nb_vips; i++) {
+		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+
+		if (cmd->vip[0] && strcmp(cmd->vip, v->name) != 0)
+			continue;
+		for (j = 0; j < v->nb_backends; j++) {
+			const struct sl_backend_conf *b = &v->backends[j];
+
+			sum_backend(ctl, b->id, &t);
+			sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
+			if (cmd->json)
+				B("%s{\"vip\":\"%s\",\"address\":\"%s\","
+				  "\"weight\":%u,\"state\":\"%s\",\"packets\":"
+				  "%lu,\"bytes\":%lu,\"new_flows\":%lu,"
+				  "\"active_flows\":%lu}", n++ ? "," : "",
+				  v->name, ap, b->weight, backend_state(b),
+				  t.pkts, t.bytes, t.new_flows, t.active_flows);
+			else
+				B("%-16s %-28s %6u %-9s %12lu %14lu %10lu "
+				  "%8lu\n", v->name, ap, b->weight,
+				  backend_state(b), t.pkts, t.bytes,
+				  t.new_flows, t.active_flows);
+		}
+	}
+	if (cmd->json)
+		B("]\n");
+	return 0;
+}
+
+static const char *
+vip_name_of(const struct sl_ctl *ctl, uint16_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < ctl->cfg.nb_vips; i++)
+		if (ctl->cfg.vips[i].id == id)
+			return ctl->cfg.vips[i].name;
+	return "-";
+}
+
+static void
+flow_line(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out,
+	  uint32_t w, const struct sl_ct_entry *e, uint64_t now, bool first)
+{
+	char c[SL_ADDRPORTSTRLEN], v[SL_ADDRPORTSTRLEN];
+	char l[SL_ADDRPORTSTRLEN], b[SL_ADDRPORTSTRLEN];
+	struct sl_addr a;
+
+	sl_flow_key_src(&e->fwd, &a);
+	sl_addr_port_fmt(&a, ntohs(e->fwd.sport), c, sizeof(c));
+	sl_flow_key_dst(&e->fwd, &a);
+	sl_addr_port_fmt(&a, ntohs(e->fwd.dport), v, sizeof(v));
+	sl_flow_key_dst(&e->rev, &a);
+	sl_addr_port_fmt(&a, ntohs(e->rev.dport), l, sizeof(l));
+	sl_flow_key_src(&e->rev, &a);
+	sl_addr_port_fmt(&a, ntohs(e->rev.sport), b, sizeof(b));
+	if (cmd->json)
+		B("%s{\"worker\":%u,\"vip\":\"%s\",\"proto\":\"%s\","
+		  "\"client\":\"%s\",\"vip_address\":\"%s\",\"local\":\"%s\","
+		  "\"backend\":\"%s\",\"state\":\"%s\",\"idle_ms\":%ld}",
+		  first ? "" : ",", w, vip_name_of(ctl, e->vip_id),
+		  sl_proto_name(e->fwd.proto), c, v, l, b,
+		  sl_ct_state_name(e->state),
+		  (long)(int32_t)((uint32_t)now - e->last_seen));
+	else
+		B("%-3u %-10s %-4s %-28s %-28s %-28s %-28s %-12s %ld\n", w,
+		  vip_name_of(ctl, e->vip_id), sl_proto_name(e->fwd.proto), c,
+		  v, l, b, sl_ct_state_name(e->state),
+		  (long)(int32_t)((uint32_t)now - e->last_seen));
+}
+
+/* Reads the workers' tables while they run: a listing, not a snapshot. */
+static int
+flows(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	const struct sl_vip_conf *only = NULL;
+	uint32_t w, i, n = 0;
+
+	if (cmd->vip[0] && !(only = sl_config_vip_find(&ctl->cfg, cmd->vip))) {
+		B("no VIP named '%s'", cmd->vip);
+		return -ENOENT;
+	}
+	if (cmd->json)
+		B("[");
+	else
+		B("%-3s %-10s %-4s %-28s %-28s %-28s %-28s %-12s %s\n", "WK",
+		  "VIP", "PROTO", "CLIENT", "VIP-ADDRESS", "LOCAL", "BACKEND",
+		  "STATE", "IDLE-MS");
+	for (w = 0; w < ctl->shm->nb_workers && n < cmd->limit; w++) {
+		const struct sl_ct *ct = ctl->shm->ct[w];
+		uint32_t cap = sl_ct_capacity(ct);
+
+		for (i = 0; i < cap && n < cmd->limit; i++) {
+			const struct sl_ct_entry *e = sl_ct_slot(ct, i);
+
+			if (e == NULL || (only && e->vip_id != only->id))
+				continue;
+			flow_line(ctl, cmd, out, w, e, ctl->shm->w[w].now_ms,
+				  n == 0);
+			n++;
+		}
+	}
+	if (cmd->json)
+		B("]\n");
+	return 0;
+}
+
+static const char *const worker_fields[] = {
+	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "fwd_pkts", "rev_pkts",
+	"replied", "to_main", "handoff_out", "handoff_in", "new_flows",
+	"expired_flows", "flows_active",
+};
+
+static uint64_t
+wfield(const struct sl_worker_stats *s, unsigned int i)
+{
+	return ((const uint64_t *)s)[i];	/* fields above are in order */
+}
+
+static void
+stats_text(struct sl_ctl *ctl, struct sl_buf *out)
+{
+	const struct sl_shm *shm = ctl->shm;
+	uint32_t w, i;
+	uint64_t tot;
+
+	B("%-14s", "COUNTER");
+	for (w = 0; w < shm->nb_workers; w++)
+		B(" %12s%-2u", "worker", w);
+	B(" %14s\n", "total");
+	for (i = 0; i < SL_ARRAY_SIZE(worker_fields); i++) {
+		B("%-14s", worker_fields[i]);
+		for (w = 0, tot = 0; w < shm->nb_workers; w++) {
+			B(" %14lu", wfield(&shm->w[w], i));
+			tot += wfield(&shm->w[w], i);
+		}
+		B(" %14lu\n", tot);
+	}
+	B("%-14s", "epoch");
+	for (w = 0; w < shm->nb_workers; w++)
+		B(" %14lu", shm->w[w].epoch);
+	B(" %14lu\n", shm->ctl.epoch);
+	B("%-14s", "ct_used");
+	for (w = 0; w < shm->nb_workers; w++)
+		B(" %14u", sl_ct_count(shm->ct[w]));
+	B(" %14s\n", "");
+	B("\ndrops (nonzero):\n");
+	for (i = 1; i < SL_DROP_MAX; i++) {
+		for (w = 0, tot = 0; w < shm->nb_workers; w++)
+			tot += shm->w[w].drops[i];
+		if (tot)
+			B("  %-20s %lu\n", sl_drop_name(i), tot);
+	}
+	B("\nmain lcore: arp/nd in %lu, replies %lu, tx %lu\n",
+	  shm->main_stats.rx_pkts, shm->main_stats.replied,
+	  shm->main_stats.tx_pkts);
+}
+
+static void
+stats_json(struct sl_ctl *ctl, struct sl_buf *out)
+{
+	const struct sl_shm *shm = ctl->shm;
+	struct sl_backend_stats bt;
+	struct sl_vip_stats vt;
+	char ap[SL_ADDRPORTSTRLEN];
+	uint32_t w, i, j, n;
+
+	B("{\"epoch\":%lu,\"workers\":[", shm->ctl.epoch);
+	for (w = 0; w < shm->nb_workers; w++) {
+		B("%s{\"worker\":%u,\"lcore\":%u,\"epoch\":%lu,"
+		  "\"ct_used\":%u,\"ct_capacity\":%u", w ? "," : "", w,
+		  shm->worker_lcore[w], shm->w[w].epoch,
+		  sl_ct_count(shm->ct[w]), sl_ct_capacity(shm->ct[w]));
+		for (i = 0; i < SL_ARRAY_SIZE(worker_fields); i++)
+			B(",\"%s\":%lu", worker_fields[i],
+			  wfield(&shm->w[w], i));
+		B(",\"drops\":{");
+		for (i = 1, n = 0; i < SL_DROP_MAX; i++)
+			B("%s\"%s\":%lu", n++ ? "," : "", sl_drop_name(i),
+			  shm->w[w].drops[i]);
+		B("}}");
+	}
+	B("],\"vips\":[");
+	for (i = 0; i < ctl->cfg.nb_vips; i++) {
+		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+
+		sum_vip(ctl, v->id, &vt);
+		B("%s{\"name\":\"%s\",\"packets\":%lu,\"bytes\":%lu,"
+		  "\"new_flows\":%lu,\"active_flows\":%lu,\"backends\":[",
+		  i ? "," : "", v->name, vt.pkts, vt.bytes, vt.new_flows,
+		  vt.active_flows);
+		for (j = 0; j < v->nb_backends; j++) {
+			sum_backend(ctl, v->backends[j].id, &bt);
+			sl_addr_port_fmt(&v->backends[j].addr,
+					 v->backends[j].port, ap, sizeof(ap));
+			B("%s{\"address\":\"%s\",\"weight\":%u,\"packets\":%lu,"
+			  "\"bytes\":%lu,\"new_flows\":%lu,\"active_flows\":"
+			  "%lu}", j ? "," : "", ap, v->backends[j].weight,
+			  bt.pkts, bt.bytes, bt.new_flows, bt.active_flows);
+		}
+		B("]}");
+	}
+	B("],\"main\":{\"rx_pkts\":%lu,\"replied\":%lu,\"tx_pkts\":%lu}}\n",
+	  shm->main_stats.rx_pkts, shm->main_stats.replied,
+	  shm->main_stats.tx_pkts);
+}
+
+static void
+status(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	const struct sl_shm *shm = ctl->shm;
+	char a[SL_ADDRSTRLEN];
+	uint32_t p, j, n = 0;
+
+	if (cmd->json) {
+		B("{\"dataplane_pid\":%d,\"workers\":%u,\"epoch\":%lu,"
+		  "\"in_sync\":%s,\"vips\":%u,\"neighbors\":[", shm->dp_pid,
+		  shm->nb_workers, shm->ctl.epoch,
+		  sl_ctl_workers_at(ctl, shm->ctl.epoch) ? "true" : "false",
+		  ctl->cfg.nb_vips);
+		for (j = 0; j < SL_NEIGH_MAX; j++) {
+			const struct sl_neigh *e = &shm->neigh[j];
+
+			if (e->state == SL_NEIGH_EMPTY)
+				continue;
+			B("%s{\"address\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:"
+			  "%02x:%02x\",\"port\":\"%s\",\"state\":%u}",
+			  n++ ? "," : "", sl_addr_fmt(&e->addr, a, sizeof(a)),
+			  e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
+			  e->mac[5], shm->ports[e->port].name, e->state);
+		}
+		B("]}\n");
+		return;
+	}
+	B("data plane pid %d, %u workers, config epoch %lu (%s), %u VIPs\n",
+	  shm->dp_pid, shm->nb_workers, shm->ctl.epoch,
+	  sl_ctl_workers_at(ctl, shm->ctl.epoch) ? "all workers run it" :
+	  "not yet on every worker", ctl->cfg.nb_vips);
+	for (p = 0; p < shm->nb_ports; p++) {
+		const struct sl_shm_port *sp = &shm->ports[p];
+
+		B("port %s: ethdev %u mac %02x:%02x:%02x:%02x:%02x:%02x",
+		  sp->name, sp->port_id, sp->mac[0], sp->mac[1], sp->mac[2],
+		  sp->mac[3], sp->mac[4], sp->mac[5]);
+		for (j = 0; j < sp->nb_addrs; j++)
+			B(" %s/%u", sl_addr_fmt(&sp->addrs[j].addr, a,
+						sizeof(a)), sp->addrs[j].plen);
+		B("\n");
+	}
+	for (j = 0; j < SL_NEIGH_MAX; j++) {
+		const struct sl_neigh *e = &shm->neigh[j];
+		static const char *const st[] = { "-", "incomplete",
+						  "reachable", "static" };
+
+		if (e->state == SL_NEIGH_EMPTY)
+			continue;
+		B("neighbour %-24s %02x:%02x:%02x:%02x:%02x:%02x %-8s %s\n",
+		  sl_addr_fmt(&e->addr, a, sizeof(a)), e->mac[0], e->mac[1],
+		  e->mac[2], e->mac[3], e->mac[4], e->mac[5],
+		  shm->ports[e->port].name, st[e->state & 3]);
+	}
+}
+
+static int
+applied(struct sl_ctl *ctl, struct sl_config *next, struct sl_buf *out,
+	const char *what)
+{
+	char err[SL_ERR_MAX];
+	int rc = sl_ctl_apply(ctl, next, err, sizeof(err));
+
+	sl_config_free(next);
+	if (rc < 0) {
+		B("%s", err);
+		return rc;
+	}
+	B("%s: config epoch %lu %s\n", what, ctl->shm->ctl.epoch,
+	  sl_ctl_workers_at(ctl, ctl->shm->ctl.epoch) ?
+	  "running on every worker" : "pushed (not yet on every worker)");
+	return 0;
+}
+
+int
+sl_ctl_reload(struct sl_ctl *ctl, struct sl_buf *out)
+{
+	struct sl_config next;
+	char err[SL_ERR_MAX];
+	int rc;
+
+	sl_config_init(&next);
+	rc = sl_config_load(ctl->conf_path, &next, err, sizeof(err));
+	if (rc < 0) {
+		sl_config_free(&next);
+		B("reload refused, running config kept: %s", err);
+		return rc;
+	}
+	return applied(ctl, &next, out, "reloaded");
+}
+
+static int
+write_cmd(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	struct sl_config next;
+	char err[SL_ERR_MAX] = "";
+	int rc;
+
+	rc = sl_config_copy(&next, &ctl->cfg);
+	if (rc < 0) {
+		B("out of memory");
+		return rc;
+	}
+	switch (cmd->verb) {
+	case SL_CMD_VIP_ADD:
+		rc = sl_config_vip_add(&next, cmd->vip, &cmd->addr, cmd->port,
+				       cmd->proto, err, sizeof(err));
+		if (rc == 0)
+			rc = sl_config_vip_set(&next, cmd->vip, cmd->table_size,
+					       cmd->on_remove, err,
+					       sizeof(err));
+		break;
+	case SL_CMD_VIP_SET:
+		rc = sl_config_vip_set(&next, cmd->vip, cmd->table_size,
+				       cmd->on_remove, err, sizeof(err));
+		break;
+	case SL_CMD_VIP_DEL:
+		rc = sl_config_vip_del(&next, cmd->vip, err, sizeof(err));
+		break;
+	case SL_CMD_BACKEND_ADD:
+		rc = sl_config_backend_set(&next, cmd->vip, &cmd->addr,
+					   cmd->port, cmd->has_weight ?
+					   cmd->weight : 1, true, false, err,
+					   sizeof(err));
+		break;
+	case SL_CMD_BACKEND_SET:
+		rc = sl_config_backend_set(&next, cmd->vip, &cmd->addr,
+					   cmd->port, cmd->weight, false, true,
+					   err, sizeof(err));
+		break;
+	case SL_CMD_BACKEND_DEL:
+		rc = sl_config_backend_del(&next, cmd->vip, &cmd->addr,
+					   cmd->port, err, sizeof(err));
+		break;
+	default:
+		rc = -EINVAL;
+		snprintf(err, sizeof(err), "not a write verb");
+	}
+	if (rc < 0) {
+		sl_config_free(&next);
+		B("%s", err[0] ? err : sl_strerror(rc));
+		return rc;
+	}
+	return applied(ctl, &next, out, "ok");
+}
+
+int
+sl_ctl_exec(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	switch (cmd->verb) {
+	case SL_CMD_VIP_LIST:
+		return vip_list(ctl, cmd, out);
+	case SL_CMD_BACKEND_LIST:
+		return backend_list(ctl, cmd, out);
+	case SL_CMD_FLOWS:
+		return flows(ctl, cmd, out);
+	case SL_CMD_STATS:
+		if (cmd->json)
+			stats_json(ctl, out);
+		else
+			stats_text(ctl, out);
+		return 0;
+	case SL_CMD_STATUS:
+		status(ctl, cmd, out);
+		return 0;
+	case SL_CMD_RELOAD:
+		return sl_ctl_reload(ctl, out);
+	default:
+		return write_cmd(ctl, cmd, out);
+	}
+}

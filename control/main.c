@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * sluice-control: validates the config, attaches to the data plane as a
+ * DPDK secondary process, pushes snapshots to the workers and serves the
+ * CLI socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memzone.h>
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "sl_snapshot.h"
+
+_Static_assert(offsetof(struct sl_worker_stats, flows_active) == 12 * 8,
+	       "cmds.c worker_fields[] follows struct sl_worker_stats");
+
+static struct sl_ctl ctl = { .listen_fd = -1 };
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		ctl.reload = true;
+	else
+		ctl.quit = true;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s -c CONFIG [--wait SECONDS]\n"
+		"       %s --check CONFIG\n"
+		"  -c, --config FILE   the INI file (same as the data plane's)\n"
+		"  --check FILE        validate FILE, touch nothing, exit 0/1\n"
+		"  --wait SECONDS      wait for the data plane (default 30)\n",
+		prog, prog);
+}
+
+/* Everything a config needs to be pushable, without DPDK. */
+static int
+check(const char *path)
+{
+	struct sl_config c;
+	struct sl_ids *ids = malloc(sizeof(*ids));
+	char err[SL_ERR_MAX];
+	void *mem = NULL;
+	size_t size;
+	int rc;
+
+	sl_config_init(&c);
+	rc = sl_config_load(path, &c, err, sizeof(err));
+	if (rc == 0 && ids) {
+		sl_ids_init(ids);
+		rc = sl_ids_assign(ids, &c);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "%s: too many VIPs or "
+				 "backends", path);
+	}
+	if (rc == 0) {
+		size = sl_snapshot_size(&c);
+		mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
+		rc = mem ? sl_snapshot_build(&c, 1, mem, size, err,
+					     sizeof(err)) : -ENOMEM;
+	}
+	if (rc == 0)
+		printf("%s: OK (%u ports, %u VIPs)\n", path, c.nb_ports,
+		       c.nb_vips);
+	else
+		fprintf(stderr, "sluice-control: %s\n", err);
+	free(mem);
+	free(ids);
+	sl_config_free(&c);
+	return rc == 0 ? 0 : 1;
+}
+
+/* EAL refuses to start a secondary without a primary: wait for it. */
+static int
+wait_primary(const char *prefix, int seconds)
+{
+	char path[256];
+	int i;
+
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config", prefix);
+	for (i = 0; i < seconds * 10; i++) {
+		if (rte_eal_primary_proc_alive(path))
+			return 0;
+		usleep(100000);
+	}
+	fprintf(stderr, "sluice-control: no data plane with file_prefix '%s' "
+		"after %d s\n", prefix, seconds);
+	return -SL_ENODP;
+}
+
+static int
+attach(struct sl_ctl *c)
+{
+	char *argv[] = { "sluice-control", "--proc-type=secondary", "--no-pci",
+			 "--lcores", "0", "--log-level", "lib.eal:warning",
+			 "--file-prefix", c->cfg.dp.file_prefix, NULL };
+	const struct rte_memzone *mz;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t w;
+
+	if (rte_eal_init(SL_ARRAY_SIZE(argv) - 1, argv) < 0) {
+		fprintf(stderr, "sluice-control: EAL attach failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	mz = rte_memzone_lookup(SL_SHM_NAME);
+	if (mz == NULL) {
+		fprintf(stderr, "sluice-control: data plane state not found\n");
+		return -1;
+	}
+	c->shm = mz->addr;
+	for (w = 0; w < 100 && __atomic_load_n(&c->shm->magic,
+					       __ATOMIC_ACQUIRE) == 0; w++)
+		usleep(100000);	/* the data plane is still starting */
+	if (c->shm->magic != SL_SHM_MAGIC || c->shm->version !=
+	    SL_SHM_VERSION) {
+		fprintf(stderr, "sluice-control: data plane state version %u, "
+			"this control plane speaks %u\n", c->shm->version,
+			SL_SHM_VERSION);
+		return -1;
+	}
+	for (w = 0; w < c->shm->nb_workers; w++) {
+		snprintf(name, sizeof(name), SL_CFG_RING_FMT, w);
+		c->cfg_ring[w] = rte_ring_lookup(name);
+		if (c->cfg_ring[w] == NULL) {
+			fprintf(stderr, "sluice-control: ring %s missing\n",
+				name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A restarted control plane takes over the running snapshot's ids, so
+ * flows keep their backends, then pushes its config. */
+static int
+resync(struct sl_ctl *c)
+{
+	struct sl_snapshot *cur = c->shm->ctl.current;
+	struct sl_config next;
+	char err[SL_ERR_MAX];
+	int rc;
+
+	sl_ids_init(&c->ids);
+	if (cur != NULL) {
+		sl_ids_seed(&c->ids, cur);
+		if (c->shm->ctl.next_gen > c->ids.next_gen)
+			c->ids.next_gen = c->shm->ctl.next_gen;
+		printf("sluice-control: re-attached; data plane runs epoch "
+		       "%lu\n", c->shm->ctl.epoch);
+	}
+	rc = sl_config_copy(&next, &c->cfg);
+	if (rc == 0)
+		rc = sl_ctl_apply(c, &next, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "out of memory");
+	sl_config_free(&next);
+	if (rc < 0)
+		fprintf(stderr, "sluice-control: first push: %s\n", err);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", required_argument, NULL, 'C' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[SL_ERR_MAX];
+	int opt, wait_s = 30, rc;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			snprintf(ctl.conf_path, sizeof(ctl.conf_path), "%s",
+				 optarg);
+			break;
+		case 'C':
+			return check(optarg);
+		case 'w':
+			wait_s = atoi(optarg);
+			break;
+		case 'h':
+			usage(argv[0]);
+			return 0;
+		default:
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	if (ctl.conf_path[0] == '\0' || optind != argc) {
+		usage(argv[0]);
+		return 2;
+	}
+	sl_config_init(&ctl.cfg);
+	if (sl_config_load(ctl.conf_path, &ctl.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sluice-control: %s\n", err);
+		return 1;
+	}
+	if (wait_primary(ctl.cfg.dp.file_prefix, wait_s) < 0 ||
+	    attach(&ctl) < 0 || resync(&ctl) < 0)
+		return 1;
+	rc = sl_server_open(&ctl);
+	if (rc < 0) {
+		fprintf(stderr, "sluice-control: socket %s: %s\n",
+			ctl.cfg.socket, strerror(-rc));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	printf("sluice-control: serving %s, config epoch %lu\n",
+	       ctl.cfg.socket, ctl.shm->ctl.epoch);
+	fflush(stdout);
+	while (!ctl.quit) {
+		sl_server_poll(&ctl, 100);
+		sl_ctl_reap(&ctl);
+		if (ctl.reload) {
+			struct sl_buf out = { 0 };
+
+			ctl.reload = false;
+			rc = sl_ctl_reload(&ctl, &out);
+			fprintf(rc ? stderr : stdout, "sluice-control: SIGHUP: "
+				"%.*s\n", (int)out.len, out.s ? out.s : "");
+			sl_buf_free(&out);
+		}
+		if (ctl.shm->stopping ||
+		    !rte_eal_primary_proc_alive(NULL)) {
+			fprintf(stderr, "sluice-control: data plane exited\n");
+			rc = 3;
+			break;
+		}
+		rc = 0;
+	}
+	sl_server_close(&ctl);
+	sl_config_free(&ctl.cfg);
+	return rc;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Building snapshots in shared memory, pushing them to every worker's ring,
+ * and freeing replaced ones after an RCU grace period. Workers never stop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "sl_snapshot.h"
+
+#define EPOCH_WAIT_MS	2000
+
+bool
+sl_ctl_workers_at(const struct sl_ctl *ctl, uint64_t epoch)
+{
+	uint32_t w;
+
+	for (w = 0; w < ctl->shm->nb_workers; w++)
+		if (ctl->shm->w[w].epoch < epoch)
+			return false;
+	return true;
+}
+
+static void
+retire(struct sl_ctl *ctl, struct sl_snapshot *old, uint64_t epoch)
+{
+	struct sl_pending *p;
+
+	if (old == NULL)
+		return;
+	if (ctl->nb_pending == SL_MAX_PENDING) {
+		/* Cannot happen unless workers stall for a long time: keep
+		 * the memory rather than free what may still be in use. */
+		fprintf(stderr, "sluice-control: too many snapshots awaiting "
+			"grace period; leaking one\n");
+		return;
+	}
+	p = &ctl->pending[ctl->nb_pending++];
+	p->snap = old;
+	p->replaced_by = epoch;
+	p->token_taken = false;
+}
+
+void
+sl_ctl_reap(struct sl_ctl *ctl)
+{
+	uint32_t i = 0;
+
+	while (i < ctl->nb_pending) {
+		struct sl_pending *p = &ctl->pending[i];
+
+		if (!sl_ctl_workers_at(ctl, p->replaced_by)) {
+			i++;
+			continue;
+		}
+		/* Every worker runs a newer snapshot; the main lcore may still
+		 * hold this one until its next quiescent state. */
+		if (!p->token_taken) {
+			p->token = rte_rcu_qsbr_start(ctl->shm->qsbr);
+			p->token_taken = true;
+		}
+		if (rte_rcu_qsbr_check(ctl->shm->qsbr, p->token, false) != 1) {
+			i++;
+			continue;
+		}
+		rte_free(p->snap);
+		*p = ctl->pending[--ctl->nb_pending];
+	}
+}
+
+static int
+push(struct sl_ctl *ctl, struct sl_snapshot *s)
+{
+	uint32_t w;
+
+	for (w = 0; w < ctl->shm->nb_workers; w++)
+		if (rte_ring_enqueue(ctl->cfg_ring[w], s) != 0)
+			return -ENOBUFS;
+	return 0;
+}
+
+/* Makes next the running config: ids, snapshot, push, wait for every
+ * worker to run it. On error the running config stays. */
+int
+sl_ctl_apply(struct sl_ctl *ctl, struct sl_config *next, char *err,
+	     size_t errlen)
+{
+	struct sl_snapshot *s, *old = ctl->shm->ctl.current;
+	uint64_t epoch = ctl->shm->ctl.epoch + 1, t0;
+	size_t size;
+	int rc;
+
+	rc = sl_config_validate(next, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sl_ids_assign(&ctl->ids, next);
+	if (rc < 0) {
+		snprintf(err, errlen, "out of VIP or backend ids");
+		return rc;
+	}
+	size = sl_snapshot_size(next);
+	s = rte_zmalloc("sl_snap", size, 64);
+	if (s == NULL) {
+		snprintf(err, errlen, "snapshot of %zu bytes: out of hugepage "
+			 "memory", size);
+		return -ENOMEM;
+	}
+	rc = sl_snapshot_build(next, epoch, s, size, err, errlen);
+	if (rc == 0 && (rc = push(ctl, s)) < 0)
+		snprintf(err, errlen, "a worker's config ring is full (is the "
+			 "data plane stalled?)");
+	if (rc < 0) {
+		rte_free(s);
+		return rc;
+	}
+	ctl->shm->ctl.current = s;
+	ctl->shm->ctl.epoch = epoch;
+	ctl->shm->ctl.next_gen = ctl->ids.next_gen;
+	retire(ctl, old, epoch);
+	sl_config_free(&ctl->cfg);
+	ctl->cfg = *next;		/* takes ownership of next's arrays */
+	sl_config_init(next);
+	t0 = rte_get_timer_cycles();
+	while (!sl_ctl_workers_at(ctl, epoch) &&
+	       rte_get_timer_cycles() - t0 < rte_get_timer_hz() / 1000 *
+	       EPOCH_WAIT_MS)
+		rte_delay_us_sleep(100);
+	sl_ctl_reap(ctl);
+	return 0;
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * sluicectl command grammar. A thin front end: it only turns words into a
+ * struct sl_cmd; the checks on names and table sizes are the config core's
+ * (sl_config_name_valid(), sl_config_table_size_check()), and the control
+ * plane executes commands through the same sl_config_* operations as the
+ * INI loader.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl_cli.h"
+#include "sl_config.h"
+#include "sl_maglev.h"
+
+#define CLI_MAX_WORDS	32
+#define CLI_WEIGHT_MAX	65535
+
+/* Options that follow the positional arguments, in any order, once each. */
+enum {
+	OPT_TABLE_SIZE = 1 << 0,
+	OPT_ON_REMOVE = 1 << 1,
+	OPT_WEIGHT = 1 << 2,
+	OPT_LIMIT = 1 << 3,
+};
+
+static const char *const opt_names[] = {
+	"table-size", "on-remove", "weight", "limit",
+};
+
+struct cli_words {
+	const char *w[CLI_MAX_WORDS];
+	int n;				/* words, --json left out */
+	int i;				/* next word */
+	const char *ctx;		/* "vip add", for messages */
+	char *err;
+	size_t errlen;
+};
+
+static const char usage_text[] =
+	"usage: sluicectl [--json] COMMAND [ARGS]\n"
+	"\n"
+	"  vip add NAME ADDR:PORT tcp|udp [table-size M] [on-remove keep|reset]\n"
+	"        add a VIP (M: prime Maglev table size, default 65537)\n"
+	"  vip set NAME [table-size M] [on-remove keep|reset]\n"
+	"        change a VIP's table size or what happens to flows of removed backends\n"
+	"  vip del NAME\n"
+	"        delete a VIP and its backends\n"
+	"  vip list\n"
+	"        list VIPs\n"
+	"  backend add NAME ADDR:PORT [weight W]\n"
+	"        add a backend to VIP NAME (W: 0..65535, default 1, 0 = drain)\n"
+	"  backend set NAME ADDR:PORT weight W\n"
+	"        change a backend's weight (0 drains it)\n"
+	"  backend del NAME ADDR:PORT\n"
+	"        remove a backend from VIP NAME\n"
+	"  backend list [NAME]\n"
+	"        list backends, of every VIP or of one, with their health\n"
+	"  flows [NAME] [limit N]\n"
+	"        list tracked connections, of every VIP or of one (default 100)\n"
+	"  stats\n"
+	"        show packet and drop counters\n"
+	"  status\n"
+	"        show data plane, worker and config state\n"
+	"  reload\n"
+	"        re-read the config file and apply the difference\n"
+	"\n"
+	"--json prints read commands (list, flows, stats, status) as JSON.\n";
+
+const char *
+sl_cli_usage(void)
+{
+	return usage_text;
+}
+
+bool
+sl_cli_is_read(enum sl_cmd_verb v)
+{
+	switch (v) {
+	case SL_CMD_VIP_LIST:
+	case SL_CMD_BACKEND_LIST:
+	case SL_CMD_FLOWS:
+	case SL_CMD_STATS:
+	case SL_CMD_STATUS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+cli_fail(struct cli_words *cw, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (cw->err == NULL || cw->errlen == 0)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cw->ctx != NULL)
+		snprintf(cw->err, cw->errlen, "%s: %s", cw->ctx, msg);
+	else
+		snprintf(cw->err, cw->errlen, "%s", msg);
+	return -EINVAL;
+}
+
+/* Decimal, no sign, no junk: -EINVAL; outside min..max: -ERANGE. */
+static int
+cli_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static const char *
+next_word(struct cli_words *cw, const char *what)
+{
+	if (cw->i >= cw->n) {
+		cli_fail(cw, "missing %s", what);
+		return NULL;
+	}
+	return cw->w[cw->i++];
+}
+
+static int
+no_more(struct cli_words *cw)
+{
+	if (cw->i < cw->n)
+		return cli_fail(cw, "unexpected argument '%s'", cw->w[cw->i]);
+	return 0;
+}
+
+static int
+take_name(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *s = next_word(cw, "VIP name");
+
+	if (s == NULL)
+		return -EINVAL;
+	if (!sl_config_name_valid(s))
+		return cli_fail(cw, "bad VIP name '%.40s' (1-%d characters of A-Z a-z 0-9 _ -)",
+				s, SL_NAME_MAX - 1);
+	snprintf(cmd->vip, sizeof(cmd->vip), "%s", s);
+	return 0;
+}
+
+static int
+take_addr_port(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *s = next_word(cw, "ADDR:PORT");
+	const char *colon;
+	uint32_t port;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (sl_addr_port_parse(s, &cmd->addr, &cmd->port) == 0)
+		return 0;
+	/* Say which half is wrong. */
+	colon = strrchr(s, ':');
+	if (colon == NULL)
+		return cli_fail(cw, "bad port in '%s' (want ADDR:PORT or [ADDR6]:PORT)",
+				s);
+	if (cli_u32(colon + 1, 1, 65535, &port) != 0)
+		return cli_fail(cw, "bad port in '%s' (1..65535)", s);
+	return cli_fail(cw, "bad address in '%s'", s);
+}
+
+static int
+take_proto(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *s = next_word(cw, "protocol (tcp or udp)");
+	int proto;
+
+	if (s == NULL)
+		return -EINVAL;
+	proto = sl_proto_parse(s);
+	if (proto < 0)
+		return cli_fail(cw, "bad protocol '%s' (tcp or udp)", s);
+	cmd->proto = (uint8_t)proto;
+	return 0;
+}
+
+static int
+opt_number(struct cli_words *cw, const char *opt, const char *val,
+	   uint32_t min, uint32_t max, uint32_t *out)
+{
+	int rc = cli_u32(val, min, max, out);
+
+	if (rc == -ERANGE)
+		return cli_fail(cw, "%s %s out of range (%u..%u)", opt, val, min,
+				max);
+	if (rc < 0)
+		return cli_fail(cw, "bad number '%s' for %s", val, opt);
+	return 0;
+}
+
+static int
+opt_value(struct cli_words *cw, struct sl_cmd *cmd, int opt, const char *val)
+{
+	int rc;
+
+	switch (opt) {
+	case OPT_TABLE_SIZE:
+		rc = cli_u32(val, 0, UINT32_MAX, &cmd->table_size);
+		if (rc == -EINVAL)
+			return cli_fail(cw, "bad number '%s' for table-size", val);
+		if (rc == 0)
+			rc = sl_config_table_size_check(cmd->table_size);
+		if (rc == -SL_ENOPRIME)
+			return cli_fail(cw, "table-size %s is not a prime", val);
+		if (rc < 0)
+			return cli_fail(cw, "table-size %s out of range (a prime up to %u)",
+					val, SL_MAGLEV_MAX_M);
+		return 0;
+	case OPT_ON_REMOVE:
+		cmd->on_remove = sl_on_remove_parse(val);
+		if (cmd->on_remove < 0)
+			return cli_fail(cw, "bad on-remove '%s' (keep or reset)", val);
+		return 0;
+	case OPT_WEIGHT:
+		cmd->has_weight = true;
+		return opt_number(cw, "weight", val, 0, CLI_WEIGHT_MAX,
+				  &cmd->weight);
+	default:
+		return opt_number(cw, "limit", val, 1, SL_CLI_MAX_FLOW_LIMIT,
+				  &cmd->limit);
+	}
+}
+
+/* "KEY VALUE" pairs from the options in allowed, until the words end. */
+static int
+take_opts(struct cli_words *cw, struct sl_cmd *cmd, int allowed, int *seen)
+{
+	const char *key, *val;
+	int opt, rc;
+	size_t k;
+
+	while (cw->i < cw->n) {
+		key = cw->w[cw->i];
+		opt = 0;
+		for (k = 0; k < SL_ARRAY_SIZE(opt_names); k++)
+			if (strcmp(key, opt_names[k]) == 0)
+				opt = 1 << k;
+		if (!(opt & allowed))
+			return no_more(cw);
+		if (*seen & opt)
+			return cli_fail(cw, "%s given twice", key);
+		if (cw->i + 1 >= cw->n)
+			return cli_fail(cw, "missing value for %s", key);
+		val = cw->w[cw->i + 1];
+		cw->i += 2;
+		rc = opt_value(cw, cmd, opt, val);
+		if (rc < 0)
+			return rc;
+		*seen |= opt;
+	}
+	return 0;
+}
+
+static int
+parse_vip(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *sub = next_word(cw, "vip command (add, set, del, list)");
+	int seen = 0;
+
+	if (sub == NULL)
+		return -EINVAL;
+	if (strcmp(sub, "list") == 0) {
+		cmd->verb = SL_CMD_VIP_LIST;
+		cw->ctx = "vip list";
+		return no_more(cw);
+	}
+	if (strcmp(sub, "del") == 0) {
+		cmd->verb = SL_CMD_VIP_DEL;
+		cw->ctx = "vip del";
+		if (take_name(cw, cmd) < 0)
+			return -EINVAL;
+		return no_more(cw);
+	}
+	if (strcmp(sub, "add") == 0) {
+		cmd->verb = SL_CMD_VIP_ADD;
+		cw->ctx = "vip add";
+		if (take_name(cw, cmd) < 0 || take_addr_port(cw, cmd) < 0 ||
+		    take_proto(cw, cmd) < 0)
+			return -EINVAL;
+		return take_opts(cw, cmd, OPT_TABLE_SIZE | OPT_ON_REMOVE, &seen);
+	}
+	if (strcmp(sub, "set") == 0) {
+		cmd->verb = SL_CMD_VIP_SET;
+		cw->ctx = "vip set";
+		if (take_name(cw, cmd) < 0 ||
+		    take_opts(cw, cmd, OPT_TABLE_SIZE | OPT_ON_REMOVE, &seen) < 0)
+			return -EINVAL;
+		if (seen == 0)
+			return cli_fail(cw, "missing table-size M or on-remove keep|reset");
+		return 0;
+	}
+	return cli_fail(cw, "unknown vip command '%s' (add, set, del, list)", sub);
+}
+
+static int
+parse_backend(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *sub = next_word(cw, "backend command (add, set, del, list)");
+	int seen = 0;
+
+	if (sub == NULL)
+		return -EINVAL;
+	if (strcmp(sub, "list") == 0) {
+		cmd->verb = SL_CMD_BACKEND_LIST;
+		cw->ctx = "backend list";
+		if (cw->i < cw->n && take_name(cw, cmd) < 0)
+			return -EINVAL;
+		return no_more(cw);
+	}
+	if (strcmp(sub, "del") == 0) {
+		cmd->verb = SL_CMD_BACKEND_DEL;
+		cw->ctx = "backend del";
+		if (take_name(cw, cmd) < 0 || take_addr_port(cw, cmd) < 0)
+			return -EINVAL;
+		return no_more(cw);
+	}
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "set") == 0) {
+		bool add = sub[0] == 'a';
+
+		cmd->verb = add ? SL_CMD_BACKEND_ADD : SL_CMD_BACKEND_SET;
+		cw->ctx = add ? "backend add" : "backend set";
+		if (take_name(cw, cmd) < 0 || take_addr_port(cw, cmd) < 0 ||
+		    take_opts(cw, cmd, OPT_WEIGHT, &seen) < 0)
+			return -EINVAL;
+		if (!add && !cmd->has_weight)
+			return cli_fail(cw, "missing weight W");
+		return 0;
+	}
+	return cli_fail(cw, "unknown backend command '%s' (add, set, del, list)",
+			sub);
+}
+
+static int
+parse_flows(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	int seen = 0;
+
+	cmd->verb = SL_CMD_FLOWS;
+	cw->ctx = "flows";
+	if (cw->i < cw->n && strcmp(cw->w[cw->i], "limit") != 0 &&
+	    take_name(cw, cmd) < 0)
+		return -EINVAL;
+	return take_opts(cw, cmd, OPT_LIMIT, &seen);
+}
+
+static int
+parse_words(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *verb = next_word(cw, "command (see usage)");
+
+	if (verb == NULL)
+		return -EINVAL;
+	if (strcmp(verb, "vip") == 0)
+		return parse_vip(cw, cmd);
+	if (strcmp(verb, "backend") == 0)
+		return parse_backend(cw, cmd);
+	if (strcmp(verb, "flows") == 0)
+		return parse_flows(cw, cmd);
+	if (strcmp(verb, "stats") == 0)
+		cmd->verb = SL_CMD_STATS;
+	else if (strcmp(verb, "status") == 0)
+		cmd->verb = SL_CMD_STATUS;
+	else if (strcmp(verb, "reload") == 0)
+		cmd->verb = SL_CMD_RELOAD;
+	else
+		return cli_fail(cw, "unknown command '%.64s' (see usage)", verb);
+	cw->ctx = verb;
+	return no_more(cw);
+}
+
+static void
+cmd_init(struct sl_cmd *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->verb = SL_CMD_NONE;
+	cmd->weight = 1;		/* "backend add" without weight */
+	cmd->on_remove = -1;
+	cmd->limit = SL_CLI_DEFAULT_FLOW_LIMIT;
+}
+
+int
+sl_cli_parse(int argc, char *const argv[], struct sl_cmd *cmd,
+	     char *err, size_t errlen)
+{
+	struct cli_words cw = { .err = err, .errlen = errlen };
+	int i, rc;
+
+	cmd_init(cmd);
+	if (argc < 0 || (argc > 0 && argv == NULL))
+		return cli_fail(&cw, "no arguments");
+	for (i = 0; i < argc; i++) {
+		if (argv[i] == NULL)
+			return cli_fail(&cw, "missing argument");
+		if (strcmp(argv[i], "--json") == 0) {
+			cmd->json = true;
+			continue;
+		}
+		if (strncmp(argv[i], "--", 2) == 0)
+			return cli_fail(&cw, "unknown option '%.64s'", argv[i]);
+		if (cw.n == CLI_MAX_WORDS)
+			return cli_fail(&cw, "too many arguments (max %d)",
+					CLI_MAX_WORDS);
+		cw.w[cw.n++] = argv[i];
+	}
+	rc = parse_words(&cw, cmd);
+	if (rc == 0 && cmd->json && !sl_cli_is_read(cmd->verb))
+		rc = cli_fail(&cw, "--json is only for read verbs (list, flows, stats, status)");
+	if (rc < 0) {
+		cmd_init(cmd);
+		return -EINVAL;
+	}
+	return 0;
+}

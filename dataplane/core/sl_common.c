@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Sluice: helpers shared by every module.
+ */
+#include <string.h>
+
+#include "sl_common.h"
+
+/* Indexed by code - SL_EBASE - 1; keep in the order of the enum. */
+static const char *const sl_own_errors[] = {
+	"Maglev table size is not a prime",
+	"VIP has no usable backend",
+	"shared layout version mismatch",
+	"data plane not running",
+};
+
+const char *
+sl_strerror(int err)
+{
+	unsigned int code;
+
+	/* Accept the positive form too: callers sometimes pass errno. */
+	if (err < 0)
+		code = (unsigned int)-(long)err;
+	else
+		code = (unsigned int)err;
+
+	if (code < SL_EBASE)
+		return strerror((int)code);
+	code -= SL_EBASE + 1;	/* wraps to huge for SL_EBASE itself */
+	if (code < SL_ARRAY_SIZE(sl_own_errors))
+		return sl_own_errors[code];
+	return "unknown Sluice error";
+}

@@ -1,0 +1,1687 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The INI configuration: defaults, the inih loader, whole-config checks and
+ * the core operations (VIPs, backends) that the loader and the CLI share.
+ *
+ * The loader feeds inih through its own line reader. The reader counts
+ * lines (so every message is "FILE:LINE: problem"), rejects lines inih would
+ * silently split, and sees "[section]" headers before inih does, so sections
+ * begin and end even when they hold no key. A [vip.NAME] section is buffered
+ * and committed through sl_config_vip_add() / sl_config_backend_set() when
+ * the next section begins or the file ends.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "sl_config.h"
+#include "sl_maglev.h"
+
+#define CONF_MAX_LINE		1024	/* inih line buffer, bytes */
+#define CONF_MAX_WORDS		4	/* words in a multi-word value */
+
+#define MEMORY_MIN_MB		16
+#define MEMORY_MAX_MB		(1u << 20)
+#define MBUFS_MIN		256
+#define MBUFS_MAX		(16u << 20)
+#define CT_SIZE_MIN		1024
+#define CT_SIZE_MAX		(16u << 20)
+/* Seconds; x2 for SYN_RECV, x1000 for ms, still below 2^31. */
+#define TIMEOUT_MAX_S		1000000
+#define WEIGHT_MAX		65535
+#define VLAN_MAX		4094
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Writes "FILE:LINE: msg", "FILE: msg" or "msg" into err; returns rc. */
+static int
+report(char *err, size_t errlen, const char *file, unsigned int line,
+       int rc, const char *fmt, ...)
+{
+	char msg[SL_ERR_MAX];
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (file != NULL && line != 0)
+		snprintf(err, errlen, "%s:%u: %s", file, line, msg);
+	else if (file != NULL)
+		snprintf(err, errlen, "%s: %s", file, msg);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return rc;
+}
+
+static bool
+is_prime(uint32_t n)
+{
+	uint32_t d;
+
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (d = 3; d <= n / d; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/* Decimal only: no sign, no spaces, no trailing junk. -EINVAL when it is
+ * not a number, -ERANGE when outside min..max. */
+static int
+parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* "02:00:00:00:01:11", a unicast address that is not all zero. */
+static int
+mac_parse(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		hi = hexval(s[i * 3]);
+		lo = hexval(s[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (mac[0] & 1)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		if (mac[i] != 0)
+			return 0;
+	return -EINVAL;
+}
+
+/* Neither unspecified nor multicast (nor IPv4 class E / broadcast). */
+static bool
+addr_unicast(const struct sl_addr *a)
+{
+	static const uint8_t zero[16];
+
+	if (a->family == AF_INET)
+		return a->b[0] != 0 && a->b[0] < 224;
+	if (a->family == AF_INET6)
+		return memcmp(a->b, zero, 16) != 0 && a->b[0] != 0xff;
+	return false;
+}
+
+static const char *
+family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* Splits s (modified) at blanks into at most max words; returns the count,
+ * or max + 1 when there are more. */
+static int
+split_words(char *s, char *w[], int max)
+{
+	int n = 0;
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(s, " \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		w[n++] = tok;
+	}
+	return n;
+}
+
+/* After sl_addr_port_parse() failed: was the port the problem? */
+static bool
+port_part_bad(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	uint32_t port;
+
+	return colon == NULL || parse_u32(colon + 1, 1, 65535, &port) != 0;
+}
+
+static int
+name_check(const char *name)
+{
+	size_t i, n = strnlen(name, SL_NAME_MAX);
+
+	if (n == 0)
+		return -EINVAL;
+	if (n >= SL_NAME_MAX)
+		return -ENAMETOOLONG;
+	for (i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Message for a name_check() failure. */
+static int
+name_fail(char *err, size_t errlen, const char *what, const char *name,
+	  int rc)
+{
+	if (rc == -ENAMETOOLONG)
+		return report(err, errlen, NULL, 0, rc,
+			      "%s name '%.40s' too long (max %d characters)",
+			      what, name, SL_NAME_MAX - 1);
+	return report(err, errlen, NULL, 0, rc,
+		      "bad %s name '%s': use 1-%d characters of A-Z a-z 0-9 _ -",
+		      what, name, SL_NAME_MAX - 1);
+}
+
+bool
+sl_config_name_valid(const char *name)
+{
+	return name != NULL && name_check(name) == 0;
+}
+
+int
+sl_config_table_size_check(uint32_t m)
+{
+	if (m == 0 || m > SL_MAGLEV_MAX_M)
+		return -ERANGE;
+	if (!is_prime(m))
+		return -SL_ENOPRIME;
+	return 0;
+}
+
+int
+sl_on_remove_parse(const char *s)
+{
+	if (s == NULL)
+		return -EINVAL;
+	if (strcmp(s, "keep") == 0)
+		return SL_ON_REMOVE_KEEP;
+	if (strcmp(s, "reset") == 0)
+		return SL_ON_REMOVE_RESET;
+	return -EINVAL;
+}
+
+const char *
+sl_on_remove_name(unsigned int v)
+{
+	switch (v) {
+	case SL_ON_REMOVE_KEEP:
+		return "keep";
+	case SL_ON_REMOVE_RESET:
+		return "reset";
+	default:
+		return "?";
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Init, free, copy                                                     */
+/* ------------------------------------------------------------------ */
+
+void
+sl_config_init(struct sl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->dp.lcores, sizeof(c->dp.lcores), "0-1");
+	c->dp.memory_mb = 256;
+	snprintf(c->dp.file_prefix, sizeof(c->dp.file_prefix), "sluice");
+	c->dp.mbufs = 8191;
+	c->dp.ct_size = 262144;
+	sl_ct_timeouts_default(&c->dp.timeouts);
+	c->dp.snat_port_lo = 1024;
+	snprintf(c->socket, sizeof(c->socket), "/run/sluice/sluice.sock");
+}
+
+void
+sl_config_free(struct sl_config *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nb_vips; i++)
+		free(c->vips[i].backends);
+	free(c->vips);
+	sl_config_init(c);
+}
+
+int
+sl_config_copy(struct sl_config *dst, const struct sl_config *src)
+{
+	uint32_t i, n;
+
+	if (dst == src)
+		return 0;
+	*dst = *src;
+	dst->vips = NULL;
+	dst->cap_vips = 0;
+	if (src->nb_vips == 0)
+		return 0;
+	dst->vips = calloc(src->nb_vips, sizeof(*dst->vips));
+	if (dst->vips == NULL)
+		goto nomem;
+	dst->cap_vips = src->nb_vips;
+	memcpy(dst->vips, src->vips, src->nb_vips * sizeof(*dst->vips));
+	for (i = 0; i < dst->nb_vips; i++) {
+		dst->vips[i].backends = NULL;
+		dst->vips[i].cap_backends = 0;
+	}
+	for (i = 0; i < dst->nb_vips; i++) {
+		n = src->vips[i].nb_backends;
+		if (n == 0)
+			continue;
+		dst->vips[i].backends = malloc(n * sizeof(struct sl_backend_conf));
+		if (dst->vips[i].backends == NULL)
+			goto nomem;
+		memcpy(dst->vips[i].backends, src->vips[i].backends,
+		       n * sizeof(struct sl_backend_conf));
+		dst->vips[i].cap_backends = n;
+	}
+	return 0;
+nomem:
+	if (dst->vips == NULL)
+		dst->nb_vips = 0;
+	sl_config_free(dst);
+	return -ENOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Core operations (shared by the INI loader and the CLI)               */
+/* ------------------------------------------------------------------ */
+
+struct sl_vip_conf *
+sl_config_vip_find(struct sl_config *c, const char *name)
+{
+	uint32_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < c->nb_vips; i++)
+		if (strcmp(c->vips[i].name, name) == 0)
+			return &c->vips[i];
+	return NULL;
+}
+
+static uint32_t
+config_nb_backends(const struct sl_config *c)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < c->nb_vips; i++)
+		n += c->vips[i].nb_backends;
+	return n;
+}
+
+static int
+vip_add_check(const struct sl_config *c, const char *name,
+	      const struct sl_addr *addr, uint16_t port, uint8_t proto,
+	      char *err, size_t errlen)
+{
+	char abuf[SL_ADDRPORTSTRLEN];
+	uint32_t i;
+	int rc;
+
+	rc = name_check(name);
+	if (rc < 0)
+		return name_fail(err, errlen, "VIP", name, rc);
+	if (!addr_unicast(addr))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': address is not a unicast address", name);
+	if (port == 0)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': port must be 1..65535", name);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': protocol must be tcp or udp", name);
+	for (i = 0; i < c->nb_vips; i++) {
+		const struct sl_vip_conf *v = &c->vips[i];
+
+		if (strcmp(v->name, name) == 0)
+			return report(err, errlen, NULL, 0, -EEXIST,
+				      "VIP '%s' already exists", name);
+		if (v->proto == proto && v->port == port &&
+		    sl_addr_eq(&v->addr, addr))
+			return report(err, errlen, NULL, 0, -EEXIST,
+				      "VIP '%s' duplicates VIP '%s' (%s %s)",
+				      name, v->name, sl_proto_name(proto),
+				      sl_addr_port_fmt(addr, port, abuf,
+						       sizeof(abuf)));
+	}
+	if (c->nb_vips >= SL_MAX_VIPS)
+		return report(err, errlen, NULL, 0, -ENOSPC,
+			      "too many VIPs (max %d)", SL_MAX_VIPS);
+	return 0;
+}
+
+int
+sl_config_vip_add(struct sl_config *c, const char *name,
+		  const struct sl_addr *addr, uint16_t port, uint8_t proto,
+		  char *err, size_t errlen)
+{
+	struct sl_vip_conf *v;
+	uint32_t cap;
+	int rc;
+
+	if (name == NULL || addr == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP name and address are required");
+	rc = vip_add_check(c, name, addr, port, proto, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (c->nb_vips == c->cap_vips) {
+		cap = c->cap_vips ? c->cap_vips * 2 : 8;
+		v = realloc(c->vips, cap * sizeof(*v));
+		if (v == NULL)
+			return report(err, errlen, NULL, 0, -ENOMEM,
+				      "out of memory");
+		c->vips = v;
+		c->cap_vips = cap;
+	}
+	v = &c->vips[c->nb_vips++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->addr = *addr;
+	v->port = port;
+	v->proto = proto;
+	v->table_size = SL_MAGLEV_DEFAULT_M;
+	v->on_remove = SL_ON_REMOVE_KEEP;
+	return 0;
+}
+
+int
+sl_config_vip_set(struct sl_config *c, const char *name, uint32_t table_size,
+		  int on_remove, char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, name);
+	int rc;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      name ? name : "");
+	if (table_size != 0) {
+		rc = sl_config_table_size_check(table_size);
+		if (rc == -SL_ENOPRIME)
+			return report(err, errlen, NULL, 0, rc,
+				      "VIP '%s': table size %u is not a prime",
+				      name, table_size);
+		if (rc < 0)
+			return report(err, errlen, NULL, 0, rc,
+				      "VIP '%s': table size %u out of range (2..%u)",
+				      name, table_size, SL_MAGLEV_MAX_M);
+		if (table_size < v->nb_backends)
+			return report(err, errlen, NULL, 0, -ERANGE,
+				      "VIP '%s': table size %u is smaller than its %u backends",
+				      name, table_size, v->nb_backends);
+	}
+	if (on_remove != -1 && on_remove != SL_ON_REMOVE_KEEP &&
+	    on_remove != SL_ON_REMOVE_RESET)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': bad on_backend_remove %d", name,
+			      on_remove);
+	if (table_size != 0)
+		v->table_size = table_size;
+	if (on_remove != -1)
+		v->on_remove = (uint8_t)on_remove;
+	return 0;
+}
+
+int
+sl_config_vip_del(struct sl_config *c, const char *name, char *err,
+		  size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, name);
+	uint32_t i;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      name ? name : "");
+	i = (uint32_t)(v - c->vips);
+	free(v->backends);
+	memmove(v, v + 1, (c->nb_vips - i - 1) * sizeof(*v));
+	c->nb_vips--;
+	return 0;
+}
+
+static struct sl_backend_conf *
+backend_find(struct sl_vip_conf *v, const struct sl_addr *addr, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->nb_backends; i++)
+		if (v->backends[i].port == port &&
+		    sl_addr_eq(&v->backends[i].addr, addr))
+			return &v->backends[i];
+	return NULL;
+}
+
+/* Checks for a backend that does not exist yet. */
+static int
+backend_new_check(const struct sl_config *c, const struct sl_vip_conf *v,
+		  const char *be, char *err, size_t errlen)
+{
+	if (v->nb_backends >= SL_MAX_VIP_BACKENDS)
+		return report(err, errlen, NULL, 0, -ENOSPC,
+			      "VIP '%s': too many backends (max %d)", v->name,
+			      SL_MAX_VIP_BACKENDS);
+	if (config_nb_backends(c) >= SL_MAX_BACKENDS)
+		return report(err, errlen, NULL, 0, -ENOSPC,
+			      "too many backends over all VIPs (max %d)",
+			      SL_MAX_BACKENDS);
+	if (v->nb_backends + 1 > v->table_size)
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': backend %s would exceed table size %u",
+			      v->name, be, v->table_size);
+	return 0;
+}
+
+static int
+backend_append(struct sl_vip_conf *v, const struct sl_addr *addr,
+	       uint16_t port, uint32_t weight)
+{
+	struct sl_backend_conf *b;
+	uint32_t cap;
+
+	if (v->nb_backends == v->cap_backends) {
+		cap = v->cap_backends ? v->cap_backends * 2 : 4;
+		b = realloc(v->backends, cap * sizeof(*b));
+		if (b == NULL)
+			return -ENOMEM;
+		v->backends = b;
+		v->cap_backends = cap;
+	}
+	b = &v->backends[v->nb_backends++];
+	memset(b, 0, sizeof(*b));
+	b->addr = *addr;
+	b->port = port;
+	b->weight = weight;
+	return 0;
+}
+
+int
+sl_config_backend_set(struct sl_config *c, const char *vip,
+		      const struct sl_addr *addr, uint16_t port,
+		      uint32_t weight, bool create, bool update,
+		      char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, vip);
+	char be[SL_ADDRPORTSTRLEN];
+	struct sl_backend_conf *b;
+	int rc;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      vip ? vip : "");
+	if (addr == NULL || !addr_unicast(addr))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': backend address is not a unicast address",
+			      v->name);
+	sl_addr_port_fmt(addr, port, be, sizeof(be));
+	if (addr->family != v->addr.family)
+		return report(err, errlen, NULL, 0, -EAFNOSUPPORT,
+			      "VIP '%s' is %s: backend %s is not",
+			      v->name, family_name(v->addr.family), be);
+	if (port == 0)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': backend %s: port must be 1..65535",
+			      v->name, be);
+	if (weight > WEIGHT_MAX)
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': backend %s: weight %u out of range (0..%d)",
+			      v->name, be, weight, WEIGHT_MAX);
+	if (port == v->port && sl_addr_eq(addr, &v->addr))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': backend %s is the VIP itself", v->name, be);
+	b = backend_find(v, addr, port);
+	if (b != NULL) {
+		if (!update)
+			return report(err, errlen, NULL, 0, -EEXIST,
+				      "VIP '%s': duplicate backend %s", v->name, be);
+		b->weight = weight;
+		return 0;
+	}
+	if (!create)
+		return report(err, errlen, NULL, 0, -ENOENT,
+			      "VIP '%s': no backend %s", v->name, be);
+	rc = backend_new_check(c, v, be, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (backend_append(v, addr, port, weight) < 0)
+		return report(err, errlen, NULL, 0, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int
+sl_config_backend_del(struct sl_config *c, const char *vip,
+		      const struct sl_addr *addr, uint16_t port,
+		      char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, vip);
+	char be[SL_ADDRPORTSTRLEN];
+	struct sl_backend_conf *b;
+	uint32_t i;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      vip ? vip : "");
+	if (addr == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "backend address is required");
+	b = backend_find(v, addr, port);
+	if (b == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT,
+			      "VIP '%s': no backend %s", v->name,
+			      sl_addr_port_fmt(addr, port, be, sizeof(be)));
+	i = (uint32_t)(b - v->backends);
+	memmove(b, b + 1, (v->nb_backends - i - 1) * sizeof(*b));
+	v->nb_backends--;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Whole-config checks                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Where things were defined, when the config comes from a file. */
+struct conf_lines {
+	const char *file;
+	const unsigned int *route;	/* [SL_MAX_ROUTES] */
+	const unsigned int *neigh;	/* [SL_MAX_STATIC_NEIGH] */
+};
+
+static bool
+on_link(const struct sl_config *c, const struct sl_addr *a)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < c->nb_ports; i++)
+		for (j = 0; j < c->ports[i].nb_addrs; j++)
+			if (sl_addr_in_prefix(a, &c->ports[i].addrs[j].addr,
+					      c->ports[i].addrs[j].plen))
+				return true;
+	return false;
+}
+
+static bool
+has_snat(const struct sl_config *c, int family)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < c->nb_ports; i++)
+		for (j = 0; j < c->ports[i].nb_snat; j++)
+			if (c->ports[i].snat[j].family == family)
+				return true;
+	return false;
+}
+
+static int
+check_routes(const struct sl_config *c, const struct conf_lines *l,
+	     char *err, size_t errlen)
+{
+	char dst[SL_ADDRSTRLEN], via[SL_ADDRSTRLEN];
+	const char *file = l ? l->file : NULL;
+	uint32_t i;
+
+	for (i = 0; i < c->nb_routes; i++) {
+		const struct sl_route_conf *r = &c->routes[i];
+
+		if (on_link(c, &r->via))
+			continue;
+		return report(err, errlen, file, l ? l->route[i] : 0,
+			      -ENETUNREACH,
+			      "[routes] route %s/%u via %s: gateway is not inside any port's subnet",
+			      sl_addr_fmt(&r->dst.addr, dst, sizeof(dst)),
+			      r->dst.plen, sl_addr_fmt(&r->via, via, sizeof(via)));
+	}
+	for (i = 0; i < c->nb_neigh; i++) {
+		if (on_link(c, &c->neigh[i].addr))
+			continue;
+		return report(err, errlen, file, l ? l->neigh[i] : 0,
+			      -ENETUNREACH,
+			      "[neighbors] neighbor %s is not inside any port's subnet",
+			      sl_addr_fmt(&c->neigh[i].addr, dst, sizeof(dst)));
+	}
+	return 0;
+}
+
+static int
+config_check(const struct sl_config *c, const struct conf_lines *l,
+	     char *err, size_t errlen)
+{
+	const char *file = l ? l->file : NULL;
+	uint32_t i;
+	int rc;
+
+	if (c->nb_ports == 0)
+		return report(err, errlen, file, 0, -EINVAL,
+			      "no [port.NAME] section: a config needs at least one port");
+	for (i = 0; i < c->nb_ports; i++)
+		if (c->ports[i].dev[0] == '\0')
+			return report(err, errlen, file, 0, -EINVAL,
+				      "[port.%s] missing 'dev'", c->ports[i].name);
+	rc = check_routes(c, l, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < c->nb_vips; i++) {
+		const struct sl_vip_conf *v = &c->vips[i];
+
+		if (has_snat(c, v->addr.family))
+			continue;
+		return report(err, errlen, file, l ? v->line : 0, -EADDRNOTAVAIL,
+			      "[vip.%s] no port has an %s snat address for this VIP",
+			      v->name, family_name(v->addr.family));
+	}
+	return 0;
+}
+
+int
+sl_config_validate(const struct sl_config *c, char *err, size_t errlen)
+{
+	return config_check(c, NULL, err, errlen);
+}
+
+/* ------------------------------------------------------------------ */
+/* The INI loader                                                       */
+/* ------------------------------------------------------------------ */
+
+enum conf_sect {
+	SECT_NONE = 0,
+	SECT_DATAPLANE,
+	SECT_CONTROL,
+	SECT_PORT,
+	SECT_ROUTES,
+	SECT_NEIGHBORS,
+	SECT_VIP,
+};
+
+struct conf_parser;
+struct conf_key;
+
+typedef int (*conf_key_fn)(struct conf_parser *p, const struct conf_key *k,
+			   const char *val);
+
+struct conf_key {
+	const char *name;
+	enum conf_sect sect;
+	bool repeat;			/* may appear more than once */
+	conf_key_fn fn;
+	uint32_t min, max;		/* numbers */
+	size_t off, size;		/* field in struct sl_config */
+};
+
+static int key_string(struct conf_parser *, const struct conf_key *,
+		      const char *);
+static int key_u32(struct conf_parser *, const struct conf_key *,
+		   const char *);
+static int key_dp_misc(struct conf_parser *, const struct conf_key *,
+		       const char *);
+static int key_port(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int key_route(struct conf_parser *, const struct conf_key *,
+		     const char *);
+static int key_neighbor(struct conf_parser *, const struct conf_key *,
+			const char *);
+static int key_vip(struct conf_parser *, const struct conf_key *,
+		   const char *);
+static int key_backend(struct conf_parser *, const struct conf_key *,
+		       const char *);
+
+#define CF(f) offsetof(struct sl_config, f), sizeof(((struct sl_config *)0)->f)
+#define NO_FIELD 0, 0
+
+static const struct conf_key conf_keys[] = {
+	{ "lcores", SECT_DATAPLANE, false, key_string, 0, 0, CF(dp.lcores) },
+	{ "memory", SECT_DATAPLANE, false, key_u32,
+	  MEMORY_MIN_MB, MEMORY_MAX_MB, CF(dp.memory_mb) },
+	{ "file_prefix", SECT_DATAPLANE, false, key_string, 0, 0,
+	  CF(dp.file_prefix) },
+	{ "eal_args", SECT_DATAPLANE, false, key_string, 0, 0, CF(dp.eal_args) },
+	{ "mbufs", SECT_DATAPLANE, false, key_u32, MBUFS_MIN, MBUFS_MAX,
+	  CF(dp.mbufs) },
+	{ "conntrack_size", SECT_DATAPLANE, false, key_u32,
+	  CT_SIZE_MIN, CT_SIZE_MAX, CF(dp.ct_size) },
+	{ "snat_port_low", SECT_DATAPLANE, false, key_dp_misc, 1, 65535,
+	  NO_FIELD },
+	{ "tcp_syn_timeout", SECT_DATAPLANE, false, key_dp_misc,
+	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "tcp_established_timeout", SECT_DATAPLANE, false, key_dp_misc,
+	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "tcp_fin_timeout", SECT_DATAPLANE, false, key_dp_misc,
+	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "tcp_closed_timeout", SECT_DATAPLANE, false, key_dp_misc,
+	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "udp_timeout", SECT_DATAPLANE, false, key_dp_misc,
+	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "socket", SECT_CONTROL, false, key_string, 0, 0, CF(socket) },
+	{ "dev", SECT_PORT, false, key_port, 0, 0, NO_FIELD },
+	{ "address", SECT_PORT, true, key_port, 0, 0, NO_FIELD },
+	{ "snat", SECT_PORT, true, key_port, 0, 0, NO_FIELD },
+	{ "mac", SECT_PORT, false, key_port, 0, 0, NO_FIELD },
+	{ "vlan", SECT_PORT, false, key_port, 1, VLAN_MAX, NO_FIELD },
+	{ "route", SECT_ROUTES, true, key_route, 0, 0, NO_FIELD },
+	{ "default", SECT_ROUTES, false, key_route, 0, 0, NO_FIELD },
+	{ "default6", SECT_ROUTES, false, key_route, 0, 0, NO_FIELD },
+	{ "neighbor", SECT_NEIGHBORS, true, key_neighbor, 0, 0, NO_FIELD },
+	{ "address", SECT_VIP, false, key_vip, 0, 0, NO_FIELD },
+	{ "port", SECT_VIP, false, key_vip, 1, 65535, NO_FIELD },
+	{ "proto", SECT_VIP, false, key_vip, 0, 0, NO_FIELD },
+	{ "table_size", SECT_VIP, false, key_vip, 1, SL_MAGLEV_MAX_M,
+	  NO_FIELD },
+	{ "on_backend_remove", SECT_VIP, false, key_vip, 0, 0, NO_FIELD },
+	{ "backend", SECT_VIP, true, key_backend, 0, WEIGHT_MAX, NO_FIELD },
+};
+
+#define NB_CONF_KEYS SL_ARRAY_SIZE(conf_keys)
+
+/* The sections that may appear once, by name. */
+static const struct {
+	const char *name;
+	enum conf_sect sect;
+} conf_single[] = {
+	{ "dataplane", SECT_DATAPLANE },
+	{ "control", SECT_CONTROL },
+	{ "routes", SECT_ROUTES },
+	{ "neighbors", SECT_NEIGHBORS },
+};
+
+/* A [vip.NAME] section, held until it ends. */
+struct pend_backend {
+	struct sl_addr addr;
+	uint16_t port;
+	uint32_t weight;
+	unsigned int line;
+};
+
+struct pend_vip {
+	struct sl_addr addr;
+	uint16_t port;
+	uint8_t proto;
+	uint32_t table_size;		/* 0 = default */
+	int on_remove;			/* -1 = default */
+	struct pend_backend *be;
+	uint32_t nb_be;
+	uint32_t cap_be;
+};
+
+struct conf_parser {
+	struct sl_config *c;
+	const char *file;		/* for messages */
+	char *err;
+	size_t errlen;
+	int rc;				/* first error, then parsing stops */
+	FILE *fp;			/* source: a file ... */
+	const char *str;		/* ... or a string */
+	unsigned int line;		/* lines read so far */
+	enum conf_sect sect;		/* the current section */
+	char sect_name[SL_NAME_MAX];	/* NAME of [port.NAME] / [vip.NAME] */
+	char sect_text[SL_NAME_MAX + 8];	/* "vip.web", for messages */
+	unsigned int sect_line;
+	unsigned int single_line[SL_ARRAY_SIZE(conf_single)];
+	unsigned int key_line[NB_CONF_KEYS];	/* current section */
+	unsigned int route_line[SL_MAX_ROUTES];
+	unsigned int neigh_line[SL_MAX_STATIC_NEIGH];
+	struct pend_vip vip;
+};
+
+/* Records the first error, at line (0: none), and returns its code. */
+static int
+perr(struct conf_parser *p, unsigned int line, int rc, const char *fmt, ...)
+{
+	char msg[SL_ERR_MAX];
+	va_list ap;
+
+	if (p->rc != 0)
+		return p->rc;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->rc = report(p->err, p->errlen, p->file, line, rc, "%s", msg);
+	return p->rc;
+}
+
+/* "[sect] key 'value': problem", at the current line. */
+static int
+kerr(struct conf_parser *p, int rc, const char *key, const char *val,
+     const char *fmt, ...)
+{
+	char msg[SL_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return perr(p, p->line, rc, "[%s] %s '%.128s': %s", p->sect_text, key,
+		    val, msg);
+}
+
+static int
+num_err(struct conf_parser *p, int rc, const struct conf_key *k,
+	const char *val)
+{
+	if (rc == -ERANGE)
+		return kerr(p, rc, k->name, val, "out of range (%u..%u)",
+			    k->min, k->max);
+	return kerr(p, rc, k->name, val, "not a number");
+}
+
+static int
+key_u32(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	uint32_t v;
+	int rc = parse_u32(val, k->min, k->max, &v);
+
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	memcpy((char *)p->c + k->off, &v, sizeof(v));
+	return 0;
+}
+
+/* The characters each string key accepts (besides letters and digits). */
+static const char *
+string_charset(const char *key)
+{
+	if (strcmp(key, "file_prefix") == 0)
+		return "_.-";
+	if (strcmp(key, "lcores") == 0)
+		return "-,@()";
+	return NULL;			/* anything printable */
+}
+
+static int
+key_string(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	const char *extra = string_charset(k->name);
+	const char *s;
+
+	if (val[0] == '\0' && strcmp(k->name, "eal_args") != 0)
+		return kerr(p, -EINVAL, k->name, val, "must not be empty");
+	if (strlen(val) >= k->size)
+		return kerr(p, -ENAMETOOLONG, k->name, val,
+			    "too long (max %zu characters)", k->size - 1);
+	for (s = val; extra != NULL && *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr(extra, *s) != NULL)
+			continue;
+		return kerr(p, -EINVAL, k->name, val,
+			    "bad character '%c' (allowed: letters, digits, %s)",
+			    *s, extra);
+	}
+	memcpy((char *)p->c + k->off, val, strlen(val) + 1);
+	return 0;
+}
+
+/* snat_port_low and the timeouts (seconds in the file, ms in the config). */
+static int
+key_dp_misc(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	uint32_t *ms = p->c->dp.timeouts.ms;
+	uint32_t v;
+	int rc = parse_u32(val, k->min, k->max, &v);
+
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	if (strcmp(k->name, "snat_port_low") == 0) {
+		p->c->dp.snat_port_lo = (uint16_t)v;
+	} else if (strcmp(k->name, "tcp_syn_timeout") == 0) {
+		ms[SL_CT_SYN_SENT] = v * 1000;
+		ms[SL_CT_SYN_RECV] = v * 2 * 1000;
+	} else if (strcmp(k->name, "tcp_established_timeout") == 0) {
+		ms[SL_CT_ESTABLISHED] = v * 1000;
+	} else if (strcmp(k->name, "tcp_fin_timeout") == 0) {
+		ms[SL_CT_FIN_WAIT] = v * 1000;
+		ms[SL_CT_CLOSING] = v * 1000;
+	} else if (strcmp(k->name, "tcp_closed_timeout") == 0) {
+		ms[SL_CT_CLOSED] = v * 1000;
+	} else {
+		ms[SL_CT_UDP] = v * 1000;
+	}
+	return 0;
+}
+
+/* Where else (any port, this one included) an address is already used. */
+static const struct sl_port_conf *
+port_addr_owner(const struct sl_config *c, const struct sl_addr *a,
+		bool snat)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < c->nb_ports; i++) {
+		const struct sl_port_conf *pc = &c->ports[i];
+
+		for (j = 0; !snat && j < pc->nb_addrs; j++)
+			if (sl_addr_eq(&pc->addrs[j].addr, a))
+				return pc;
+		for (j = 0; snat && j < pc->nb_snat; j++)
+			if (sl_addr_eq(&pc->snat[j], a))
+				return pc;
+	}
+	return NULL;
+}
+
+static int
+port_dev(struct conf_parser *p, struct sl_port_conf *pc, const char *val)
+{
+	uint32_t i;
+
+	if (val[0] == '\0')
+		return kerr(p, -EINVAL, "dev", val, "must not be empty");
+	if (strlen(val) >= sizeof(pc->dev))
+		return kerr(p, -ENAMETOOLONG, "dev", val,
+			    "too long (max %zu characters)", sizeof(pc->dev) - 1);
+	for (i = 0; i + 1 < p->c->nb_ports; i++)
+		if (strcmp(p->c->ports[i].dev, val) == 0)
+			return kerr(p, -EEXIST, "dev", val,
+				    "already used by [port.%s]",
+				    p->c->ports[i].name);
+	memcpy(pc->dev, val, strlen(val) + 1);
+	return 0;
+}
+
+static int
+port_address(struct conf_parser *p, struct sl_port_conf *pc, const char *val)
+{
+	const struct sl_port_conf *owner;
+	struct sl_prefix pfx;
+
+	if (sl_prefix_parse(val, &pfx.addr, &pfx.plen, true) < 0 ||
+	    !addr_unicast(&pfx.addr))
+		return kerr(p, -EINVAL, "address", val, "bad address/prefix");
+	owner = port_addr_owner(p->c, &pfx.addr, false);
+	if (owner != NULL)
+		return kerr(p, -EEXIST, "address", val, "duplicate address (on [port.%s])",
+			    owner->name);
+	if (pc->nb_addrs >= SL_MAX_PORT_ADDRS)
+		return kerr(p, -ENOSPC, "address", val,
+			    "too many addresses (max %d per port)",
+			    SL_MAX_PORT_ADDRS);
+	pc->addrs[pc->nb_addrs++] = pfx;
+	return 0;
+}
+
+static int
+port_snat(struct conf_parser *p, struct sl_port_conf *pc, const char *val)
+{
+	const struct sl_port_conf *owner;
+	struct sl_addr a;
+
+	if (sl_addr_parse(val, &a) < 0 || !addr_unicast(&a))
+		return kerr(p, -EINVAL, "snat", val, "bad address");
+	owner = port_addr_owner(p->c, &a, true);
+	if (owner != NULL)
+		return kerr(p, -EEXIST, "snat", val,
+			    "duplicate snat address (on [port.%s])", owner->name);
+	if (pc->nb_snat >= SL_MAX_SNAT_ADDRS)
+		return kerr(p, -ENOSPC, "snat", val,
+			    "too many snat addresses (max %d per port)",
+			    SL_MAX_SNAT_ADDRS);
+	pc->snat[pc->nb_snat++] = a;
+	return 0;
+}
+
+static int
+key_port(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	struct sl_port_conf *pc = &p->c->ports[p->c->nb_ports - 1];
+	uint32_t vlan;
+	int rc;
+
+	if (strcmp(k->name, "dev") == 0)
+		return port_dev(p, pc, val);
+	if (strcmp(k->name, "address") == 0)
+		return port_address(p, pc, val);
+	if (strcmp(k->name, "snat") == 0)
+		return port_snat(p, pc, val);
+	if (strcmp(k->name, "mac") == 0) {
+		if (mac_parse(val, pc->mac) < 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "bad MAC address (want unicast xx:xx:xx:xx:xx:xx)");
+		pc->has_mac = true;
+		return 0;
+	}
+	rc = parse_u32(val, k->min, k->max, &vlan);
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	pc->vlan = (uint16_t)vlan;
+	return 0;
+}
+
+static int
+route_add(struct conf_parser *p, const char *key, const char *val,
+	  const struct sl_prefix *dst, const struct sl_addr *via)
+{
+	struct sl_config *c = p->c;
+	uint32_t i;
+
+	if (via->family != dst->addr.family)
+		return kerr(p, -EAFNOSUPPORT, key, val,
+			    "gateway is %s but the destination is %s",
+			    family_name(via->family),
+			    family_name(dst->addr.family));
+	if (!addr_unicast(via))
+		return kerr(p, -EINVAL, key, val, "bad gateway address");
+	for (i = 0; i < c->nb_routes; i++)
+		if (c->routes[i].dst.plen == dst->plen &&
+		    sl_addr_eq(&c->routes[i].dst.addr, &dst->addr))
+			return kerr(p, -EEXIST, key, val,
+				    "duplicate route (first on line %u)",
+				    p->route_line[i]);
+	if (c->nb_routes >= SL_MAX_ROUTES)
+		return kerr(p, -ENOSPC, key, val, "too many routes (max %d)",
+			    SL_MAX_ROUTES);
+	p->route_line[c->nb_routes] = p->line;
+	c->routes[c->nb_routes].dst = *dst;
+	c->routes[c->nb_routes].via = *via;
+	c->nb_routes++;
+	return 0;
+}
+
+static int
+key_route(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	char buf[CONF_MAX_LINE], *w[CONF_MAX_WORDS];
+	struct sl_prefix dst;
+	struct sl_addr via;
+	int n;
+
+	memset(&dst, 0, sizeof(dst));
+	if (strcmp(k->name, "route") != 0) {
+		/* default / default6: a gateway, the destination is /0 */
+		if (sl_addr_parse(val, &via) < 0)
+			return kerr(p, -EINVAL, k->name, val, "bad gateway address");
+		dst.addr.family = strcmp(k->name, "default") == 0 ?
+				  AF_INET : AF_INET6;
+		return route_add(p, k->name, val, &dst, &via);
+	}
+	snprintf(buf, sizeof(buf), "%s", val);
+	n = split_words(buf, w, CONF_MAX_WORDS);
+	if (n != 3 || strcmp(w[1], "via") != 0)
+		return kerr(p, -EINVAL, k->name, val,
+			    "expected 'PREFIX via GATEWAY'");
+	if (sl_prefix_parse(w[0], &dst.addr, &dst.plen, false) < 0)
+		return kerr(p, -EINVAL, k->name, val,
+			    "bad prefix '%s' (host bits must be zero)", w[0]);
+	if (sl_addr_parse(w[2], &via) < 0)
+		return kerr(p, -EINVAL, k->name, val, "bad gateway address");
+	return route_add(p, k->name, val, &dst, &via);
+}
+
+static int
+key_neighbor(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	char buf[CONF_MAX_LINE], *w[CONF_MAX_WORDS];
+	struct sl_config *c = p->c;
+	struct sl_neigh_conf nb;
+	uint32_t i;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	if (split_words(buf, w, CONF_MAX_WORDS) != 2)
+		return kerr(p, -EINVAL, k->name, val, "expected 'ADDRESS MAC'");
+	if (sl_addr_parse(w[0], &nb.addr) < 0 || !addr_unicast(&nb.addr))
+		return kerr(p, -EINVAL, k->name, val, "bad address");
+	if (mac_parse(w[1], nb.mac) < 0)
+		return kerr(p, -EINVAL, k->name, val,
+			    "bad MAC address (want unicast xx:xx:xx:xx:xx:xx)");
+	for (i = 0; i < c->nb_neigh; i++)
+		if (sl_addr_eq(&c->neigh[i].addr, &nb.addr))
+			return kerr(p, -EEXIST, k->name, val,
+				    "duplicate neighbor (first on line %u)",
+				    p->neigh_line[i]);
+	if (c->nb_neigh >= SL_MAX_STATIC_NEIGH)
+		return kerr(p, -ENOSPC, k->name, val,
+			    "too many neighbors (max %d)", SL_MAX_STATIC_NEIGH);
+	p->neigh_line[c->nb_neigh] = p->line;
+	c->neigh[c->nb_neigh++] = nb;
+	return 0;
+}
+
+static int
+key_vip(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	struct pend_vip *pv = &p->vip;
+	uint32_t v;
+	int rc;
+
+	if (strcmp(k->name, "address") == 0) {
+		if (sl_addr_parse(val, &pv->addr) < 0 ||
+		    !addr_unicast(&pv->addr))
+			return kerr(p, -EINVAL, k->name, val, "bad address");
+		return 0;
+	}
+	if (strcmp(k->name, "proto") == 0) {
+		rc = sl_proto_parse(val);
+		if (rc < 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "expected tcp or udp");
+		pv->proto = (uint8_t)rc;
+		return 0;
+	}
+	if (strcmp(k->name, "on_backend_remove") == 0) {
+		rc = sl_on_remove_parse(val);
+		if (rc < 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "expected keep or reset");
+		pv->on_remove = rc;
+		return 0;
+	}
+	rc = parse_u32(val, k->min, k->max, &v);
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	if (strcmp(k->name, "port") == 0) {
+		pv->port = (uint16_t)v;
+		return 0;
+	}
+	if (!is_prime(v))
+		return kerr(p, -SL_ENOPRIME, k->name, val, "not a prime");
+	pv->table_size = v;
+	return 0;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT", then optionally "weight=N". */
+static int
+key_backend(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	char buf[CONF_MAX_LINE], *w[CONF_MAX_WORDS];
+	struct pend_vip *pv = &p->vip;
+	struct pend_backend b = { .weight = 1, .line = p->line };
+	int n, rc;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	n = split_words(buf, w, CONF_MAX_WORDS);
+	if (n < 1 || n > 2)
+		return kerr(p, -EINVAL, k->name, val,
+			    "expected 'ADDR:PORT [weight=N]'");
+	if (sl_addr_port_parse(w[0], &b.addr, &b.port) < 0)
+		return kerr(p, -EINVAL, k->name, val, port_part_bad(w[0]) ?
+			    "bad port" : "bad address");
+	if (n == 2) {
+		if (strncmp(w[1], "weight=", 7) != 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "expected 'weight=N', not '%s'", w[1]);
+		rc = parse_u32(w[1] + 7, 0, k->max, &b.weight);
+		if (rc == -ERANGE)
+			return kerr(p, rc, k->name, val,
+				    "weight out of range (0..%u)", k->max);
+		if (rc < 0)
+			return kerr(p, rc, k->name, val, "weight is not a number");
+	}
+	if (pv->nb_be >= SL_MAX_VIP_BACKENDS)
+		return kerr(p, -ENOSPC, k->name, val,
+			    "too many backends (max %d per VIP)",
+			    SL_MAX_VIP_BACKENDS);
+	if (pv->nb_be == pv->cap_be) {
+		uint32_t cap = pv->cap_be ? pv->cap_be * 2 : 16;
+		struct pend_backend *nbe = realloc(pv->be, cap * sizeof(*nbe));
+
+		if (nbe == NULL)
+			return perr(p, p->line, -ENOMEM, "out of memory");
+		pv->be = nbe;
+		pv->cap_be = cap;
+	}
+	pv->be[pv->nb_be++] = b;
+	return 0;
+}
+
+static const struct conf_key *
+key_find(enum conf_sect sect, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NB_CONF_KEYS; i++)
+		if (conf_keys[i].sect == sect &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+/* Line where key of the current section was set, 0 if it was not. */
+static unsigned int
+key_seen(const struct conf_parser *p, const char *name)
+{
+	const struct conf_key *k = key_find(p->sect, name);
+
+	return k ? p->key_line[k - conf_keys] : 0;
+}
+
+/* Adds the buffered [vip.NAME] through the core operations. */
+static int
+vip_commit(struct conf_parser *p)
+{
+	static const char *const required[] = { "address", "port", "proto" };
+	struct pend_vip *pv = &p->vip;
+	char msg[SL_ERR_MAX];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < SL_ARRAY_SIZE(required); i++)
+		if (!key_seen(p, required[i]))
+			return perr(p, p->sect_line, -EINVAL, "[%s] missing '%s'",
+				    p->sect_text, required[i]);
+	rc = sl_config_vip_add(p->c, p->sect_name, &pv->addr, pv->port,
+			       pv->proto, msg, sizeof(msg));
+	if (rc < 0)
+		return perr(p, p->sect_line, rc, "[%s] %s", p->sect_text, msg);
+	sl_config_vip_find(p->c, p->sect_name)->line = p->sect_line;
+	rc = sl_config_vip_set(p->c, p->sect_name, pv->table_size,
+			       pv->on_remove, msg, sizeof(msg));
+	if (rc < 0)
+		return perr(p, p->sect_line, rc, "[%s] %s", p->sect_text, msg);
+	for (i = 0; i < pv->nb_be; i++) {
+		const struct pend_backend *b = &pv->be[i];
+
+		rc = sl_config_backend_set(p->c, p->sect_name, &b->addr,
+					   b->port, b->weight, true, false,
+					   msg, sizeof(msg));
+		if (rc < 0)
+			return perr(p, b->line, rc, "[%s] %s", p->sect_text,
+				    msg);
+	}
+	return 0;
+}
+
+static void
+pend_vip_reset(struct pend_vip *pv)
+{
+	free(pv->be);
+	memset(pv, 0, sizeof(*pv));
+	pv->on_remove = -1;
+}
+
+/* Completes the current section (required keys, buffered VIP). */
+static int
+section_end(struct conf_parser *p)
+{
+	int rc = 0;
+
+	if (p->sect == SECT_PORT &&
+	    p->c->ports[p->c->nb_ports - 1].dev[0] == '\0')
+		rc = perr(p, p->sect_line, -EINVAL, "[%s] missing 'dev'",
+			  p->sect_text);
+	else if (p->sect == SECT_VIP)
+		rc = vip_commit(p);
+	pend_vip_reset(&p->vip);
+	p->sect = SECT_NONE;
+	return rc;
+}
+
+/* [port.NAME] / [vip.NAME]: checks NAME, then opens the section. */
+static int
+section_named(struct conf_parser *p, enum conf_sect sect, const char *kind,
+	      const char *name)
+{
+	struct sl_config *c = p->c;
+	char msg[SL_ERR_MAX];
+	uint32_t i;
+	int rc = name_check(name);
+
+	if (rc < 0) {
+		name_fail(msg, sizeof(msg), kind, name, rc);
+		return perr(p, p->line, rc, "[%s.%.40s] %s", kind, name, msg);
+	}
+	if (sect == SECT_VIP) {
+		const struct sl_vip_conf *v = sl_config_vip_find(c, name);
+
+		if (v != NULL)
+			return perr(p, p->line, -EEXIST,
+				    "duplicate section [vip.%s] (first on line %u)",
+				    name, v->line);
+	} else {
+		for (i = 0; i < c->nb_ports; i++)
+			if (strcmp(c->ports[i].name, name) == 0)
+				return perr(p, p->line, -EEXIST,
+					    "duplicate section [port.%s]", name);
+		if (c->nb_ports >= SL_MAX_PORTS)
+			return perr(p, p->line, -ENOSPC,
+				    "[port.%s] too many ports (max %d)", name,
+				    SL_MAX_PORTS);
+		memset(&c->ports[c->nb_ports], 0, sizeof(c->ports[0]));
+		snprintf(c->ports[c->nb_ports].name, SL_NAME_MAX, "%s", name);
+		c->nb_ports++;
+	}
+	snprintf(p->sect_name, sizeof(p->sect_name), "%s", name);
+	snprintf(p->sect_text, sizeof(p->sect_text), "%s.%s", kind, name);
+	p->sect = sect;
+	return 0;
+}
+
+static int
+section_open(struct conf_parser *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(conf_single); i++) {
+		if (strcmp(name, conf_single[i].name) != 0)
+			continue;
+		if (p->single_line[i] != 0)
+			return perr(p, p->line, -EEXIST,
+				    "duplicate section [%s] (first on line %u)",
+				    name, p->single_line[i]);
+		p->single_line[i] = p->line;
+		snprintf(p->sect_text, sizeof(p->sect_text), "%s", name);
+		p->sect = conf_single[i].sect;
+		return 0;
+	}
+	if (strncmp(name, "port.", 5) == 0)
+		return section_named(p, SECT_PORT, "port", name + 5);
+	if (strncmp(name, "vip.", 4) == 0)
+		return section_named(p, SECT_VIP, "vip", name + 4);
+	if (strcmp(name, "port") == 0 || strcmp(name, "vip") == 0)
+		return perr(p, p->line, -EINVAL,
+			    "section [%s] needs a name: [%s.NAME]", name, name);
+	return perr(p, p->line, -EINVAL, "unknown section [%.64s]", name);
+}
+
+/* A "[...]" line (stripped, not empty); called by the reader. */
+static int
+section_begin(struct conf_parser *p, char *s)
+{
+	char *end = strchr(s, ']');
+	char *name = s + 1, *rest;
+
+	if (section_end(p) < 0)
+		return p->rc;
+	if (end == NULL)
+		return perr(p, p->line, -EINVAL,
+			    "section header without ']'");
+	for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#')
+		return perr(p, p->line, -EINVAL,
+			    "unexpected text after section header");
+	*end = '\0';
+	while (*name == ' ' || *name == '\t')
+		name++;
+	while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	memset(p->key_line, 0, sizeof(p->key_line));
+	p->sect_line = p->line;
+	return section_open(p, name);
+}
+
+static int
+src_getc(struct conf_parser *p)
+{
+	if (p->fp != NULL)
+		return getc(p->fp);
+	if (*p->str == '\0')
+		return EOF;
+	return (unsigned char)*p->str++;
+}
+
+/* Looks at a line before inih does: section headers open sections here. */
+static int
+line_peek(struct conf_parser *p, const char *buf)
+{
+	char tmp[CONF_MAX_LINE];
+	char *s = tmp, *e;
+
+	snprintf(tmp, sizeof(tmp), "%s", buf);
+	if (p->line == 1 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;			/* UTF-8 BOM, as inih skips it */
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' ||
+	       *s == '\v' || *s == '\f')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n' || e[-1] == '\v' || e[-1] == '\f'))
+		*--e = '\0';
+	if (*s != '[')
+		return 0;
+	return section_begin(p, s);
+}
+
+/* inih's fgets()-like reader. One call, one whole line: a longer line is
+ * an error rather than two lines, so line numbers stay exact. */
+static char *
+conf_reader(char *buf, int num, void *user)
+{
+	struct conf_parser *p = user;
+	bool too_long = false, nul = false;
+	int ch = EOF, n = 0;
+
+	if (p->rc != 0 || num < 3)
+		return NULL;
+	while ((ch = src_getc(p)) != EOF) {
+		if (ch == '\n')
+			break;
+		if (ch == '\0')
+			nul = true;
+		if (n < num - 2)
+			buf[n++] = (char)ch;
+		else
+			too_long = true;
+	}
+	if (ch == EOF && n == 0 && !too_long) {
+		if (p->fp != NULL && ferror(p->fp))
+			perr(p, p->line + 1, -EIO, "read error");
+		return NULL;
+	}
+	if (ch == '\n')
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	p->line++;
+	if (too_long)
+		perr(p, p->line, -EINVAL, "line too long (max %d characters)",
+		     num - 2);
+	else if (nul)
+		perr(p, p->line, -EINVAL, "NUL character in line");
+	else
+		line_peek(p, buf);
+	return p->rc == 0 ? buf : NULL;
+}
+
+static int
+conf_handler(void *user, const char *section, const char *name,
+	     const char *value)
+{
+	struct conf_parser *p = user;
+	const struct conf_key *k;
+	size_t i;
+
+	(void)section;			/* inih truncates it: ours is exact */
+	if (p->rc != 0)
+		return 0;
+	if (p->sect == SECT_NONE) {
+		perr(p, p->line, -EINVAL,
+		     "key '%.64s' outside any section", name);
+		return 0;
+	}
+	k = key_find(p->sect, name);
+	if (k == NULL) {
+		perr(p, p->line, -EINVAL, "[%s] unknown key '%.64s'",
+		     p->sect_text, name);
+		return 0;
+	}
+	i = (size_t)(k - conf_keys);
+	if (!k->repeat && p->key_line[i] != 0) {
+		perr(p, p->line, -EEXIST,
+		     "[%s] duplicate key '%s' (first on line %u)",
+		     p->sect_text, name, p->key_line[i]);
+		return 0;
+	}
+	p->key_line[i] = p->line;
+	return k->fn(p, k, value) == 0;
+}
+
+/* Debian's inih exposes its options as globals: set the ones this format
+ * relies on for the parse, and put them back after. */
+struct conf_ini_opts {
+	bool multiline;
+	bool inline_comments;
+	bool stop_on_first_error;
+	bool no_value;
+	bool bom;
+	bool use_stack;
+	int max_line;
+	char *inline_prefixes;
+	char *start_prefixes;
+};
+
+static void
+conf_ini_swap(struct conf_ini_opts *o)
+{
+	struct conf_ini_opts cur = {
+		ini_allow_multiline, ini_allow_inline_comments,
+		ini_stop_on_first_error, ini_allow_no_value, ini_allow_bom,
+		ini_use_stack, ini_max_line, ini_inline_comment_prefixes,
+		ini_start_comment_prefixes,
+	};
+
+	ini_allow_multiline = o->multiline;
+	ini_allow_inline_comments = o->inline_comments;
+	ini_stop_on_first_error = o->stop_on_first_error;
+	ini_allow_no_value = o->no_value;
+	ini_allow_bom = o->bom;
+	ini_use_stack = o->use_stack;
+	ini_max_line = o->max_line;
+	ini_inline_comment_prefixes = o->inline_prefixes;
+	ini_start_comment_prefixes = o->start_prefixes;
+	*o = cur;
+}
+
+static int
+conf_parse(struct conf_parser *p)
+{
+	static char inline_prefixes[] = ";";
+	static char start_prefixes[] = ";#";
+	/* No multi-line values: an indented line is a line like any other.
+	 * Inline comments start at " ;". Lines up to CONF_MAX_LINE - 2. */
+	struct conf_ini_opts o = {
+		.multiline = false, .inline_comments = true,
+		.stop_on_first_error = true, .no_value = false, .bom = true,
+		.use_stack = true, .max_line = CONF_MAX_LINE,
+		.inline_prefixes = inline_prefixes,
+		.start_prefixes = start_prefixes,
+	};
+	struct conf_lines lines;
+	int ret;
+
+	conf_ini_swap(&o);
+	ret = ini_parse_stream(conf_reader, p, conf_handler, p);
+	conf_ini_swap(&o);
+	if (p->rc != 0)
+		return p->rc;
+	if (ret == -2)
+		return perr(p, 0, -ENOMEM, "out of memory");
+	if (ret != 0)
+		return perr(p, (unsigned int)ret, -EINVAL,
+			    "syntax error: expected '[section]', 'key = value' or a comment");
+	if (section_end(p) < 0)
+		return p->rc;
+	lines.file = p->file;
+	lines.route = p->route_line;
+	lines.neigh = p->neigh_line;
+	p->rc = config_check(p->c, &lines, p->err, p->errlen);
+	return p->rc;
+}
+
+/* Runs the parser over p's source into c (overwritten). */
+static int
+conf_load(struct conf_parser *p, struct sl_config *c, const char *file)
+{
+	int rc;
+
+	sl_config_init(c);
+	snprintf(c->path, sizeof(c->path), "%s", file);
+	p->c = c;
+	p->file = file;
+	p->vip.on_remove = -1;
+	if (p->err != NULL && p->errlen > 0)
+		p->err[0] = '\0';
+	rc = conf_parse(p);
+	pend_vip_reset(&p->vip);
+	if (rc < 0)
+		sl_config_free(c);
+	return rc;
+}
+
+int
+sl_config_load_string(const char *text, const char *name,
+		      struct sl_config *c, char *err, size_t errlen)
+{
+	struct conf_parser *p;
+	int rc;
+
+	if (name == NULL)
+		name = "<string>";
+	if (text == NULL) {
+		sl_config_init(c);
+		return report(err, errlen, name, 0, -EINVAL, "no text");
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		sl_config_init(c);
+		return report(err, errlen, name, 0, -ENOMEM, "out of memory");
+	}
+	p->err = err;
+	p->errlen = errlen;
+	p->str = text;
+	rc = conf_load(p, c, name);
+	free(p);
+	return rc;
+}
+
+int
+sl_config_load(const char *path, struct sl_config *c, char *err,
+	       size_t errlen)
+{
+	struct conf_parser *p;
+	FILE *fp;
+	int rc;
+
+	sl_config_init(c);
+	if (path == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL, "no file name");
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		rc = -errno;
+		return report(err, errlen, path, 0, rc, "cannot open: %s",
+			      strerror(-rc));
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		fclose(fp);
+		return report(err, errlen, path, 0, -ENOMEM, "out of memory");
+	}
+	p->err = err;
+	p->errlen = errlen;
+	p->fp = fp;
+	rc = conf_load(p, c, path);
+	free(p);
+	fclose(fp);
+	return rc;
+}

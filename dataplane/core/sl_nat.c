@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Full-NAT rewrite and ICMP echo replies, in place, with incremental
+ * checksum updates (RFC 1624): the cost does not grow with the payload.
+ *
+ * Checksum words are handled raw, as they lie in the packet (see
+ * sl_csum.c); a sum of raw words stays valid whatever the host order.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sl_csum.h"
+#include "sl_nat.h"
+
+/* TTL and protocol share one 16-bit word. */
+#define SL_IPV4_TTL_OFF		8
+#define SL_IPV4_CSUM_OFF	10
+#define SL_IPV4_SRC_OFF		12
+#define SL_IPV6_HOP_OFF		7
+#define SL_IPV6_SRC_OFF		8
+#define SL_TCP_CSUM_OFF		16
+#define SL_UDP_CSUM_OFF		6
+#define SL_ICMP_CSUM_OFF	2
+#define SL_ECHO_TTL		64
+#define SL_ICMP_ECHO_REPLY	0
+#define SL_ICMP_ECHO_REQUEST	8
+#define SL_ICMP6_ECHO_REQUEST	128
+#define SL_ICMP6_ECHO_REPLY	129
+
+static inline uint16_t
+sl_ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+sl_st16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* An RFC 1624 update in progress: ~HC plus, for each changed word,
+ * ~old + new. One fold at the end. */
+static inline uint64_t
+sl_acc32(uint64_t s, uint32_t old, uint32_t new_)
+{
+	return s + (uint32_t)~old + new_;
+}
+
+static inline uint16_t
+sl_acc_done(uint64_t s)
+{
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static inline uint64_t
+sl_acc16(uint64_t s, uint16_t old, uint16_t new_)
+{
+	return s + (uint16_t)~old + new_;
+}
+
+/* Decrements the TTL and updates the header checksum for it and for the
+ * address change already summed in addr_delta. */
+static inline void
+sl_nat_ipv4_hdr(uint8_t *l3, uint64_t addr_delta)
+{
+	uint16_t old_tp = sl_ld16(l3 + SL_IPV4_TTL_OFF), new_tp;
+	uint64_t s;
+
+	l3[SL_IPV4_TTL_OFF]--;
+	new_tp = sl_ld16(l3 + SL_IPV4_TTL_OFF);
+	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta;
+	s = sl_acc16(s, old_tp, new_tp);
+	sl_st16(l3 + SL_IPV4_CSUM_OFF, sl_acc_done(s));
+}
+
+/* A UDP/IPv4 checksum of 0 means "none" and stays so; a result of 0 in a
+ * UDP checksum that is in use must go out as 0xffff (RFC 768). */
+static inline void
+sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
+{
+	uint16_t c = sl_ld16(field);
+	int udp = pi->proto == IPPROTO_UDP;
+
+	if (udp && pi->family == AF_INET && c == 0)
+		return;
+	c = sl_acc_done((uint16_t)~c + delta);
+	if (udp && c == 0)
+		c = 0xffff;
+	sl_st16(field, c);
+}
+
+enum sl_drop
+sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
+	       const struct sl_flow_key *to)
+{
+	uint8_t *l3 = frame + pi->l3_off;
+	uint8_t *l4 = frame + pi->l4_off;
+	unsigned int csum_off, nwords, addr_off, ttl_off, i;
+	uint32_t old_addr[8], new_addr[8];
+	uint32_t old_ports, new_ports;
+	uint64_t addr_delta = 0;
+
+	if (to->family != pi->family || to->proto != pi->proto)
+		return SL_DROP_UNSUPP_L4;
+	if (pi->proto == IPPROTO_TCP)
+		csum_off = SL_TCP_CSUM_OFF;
+	else if (pi->proto == IPPROTO_UDP)
+		csum_off = SL_UDP_CSUM_OFF;
+	else
+		return SL_DROP_UNSUPP_L4;
+	if (pi->family == AF_INET) {
+		nwords = 2;
+		addr_off = SL_IPV4_SRC_OFF;
+		ttl_off = SL_IPV4_TTL_OFF;
+	} else {
+		nwords = 8;
+		addr_off = SL_IPV6_SRC_OFF;
+		ttl_off = SL_IPV6_HOP_OFF;
+	}
+	if (l3[ttl_off] <= 1)
+		return SL_DROP_TTL_EXCEEDED;
+
+	/* Source then destination, as in the header and in the key. */
+	memcpy(old_addr, l3 + addr_off, nwords * 4);
+	memcpy(new_addr, to->src, nwords * 2);
+	memcpy(new_addr + nwords / 2, to->dst, nwords * 2);
+	memcpy(&old_ports, l4, 4);
+	memcpy(&new_ports, &to->sport, 2);
+	memcpy((uint8_t *)&new_ports + 2, &to->dport, 2);
+
+	/* The address change enters the IPv4 header checksum and the L4
+	 * pseudo header alike: sum it once. */
+	for (i = 0; i < nwords; i++)
+		addr_delta = sl_acc32(addr_delta, old_addr[i], new_addr[i]);
+
+	if (pi->family == AF_INET)
+		sl_nat_ipv4_hdr(l3, addr_delta);
+	else
+		l3[ttl_off]--;
+	memcpy(l3 + addr_off, new_addr, nwords * 4);
+	memcpy(l4, &new_ports, 4);
+	sl_nat_l4_csum(l4 + csum_off, pi,
+		       sl_acc32(addr_delta, old_ports, new_ports));
+
+	pi->ttl = l3[ttl_off];
+	pi->key = *to;
+	return SL_DROP_NONE;
+}
+
+/* Swaps two equal-sized address fields. Neither checksum changes: the
+ * IPv4 header sum and the pseudo header sum do not depend on order. */
+static inline void
+sl_swap_addrs(uint8_t *src, unsigned int n)
+{
+	uint8_t t[16];
+
+	memcpy(t, src, n);
+	memcpy(src, src + n, n);
+	memcpy(src + n, t, n);
+}
+
+int
+sl_icmp_echo_reply(uint8_t *frame, struct sl_pkt_info *pi)
+{
+	uint8_t *l3 = frame + pi->l3_off;
+	uint8_t *l4 = frame + pi->l4_off;
+	uint16_t old_w, new_w, csum;
+	uint8_t reply;
+
+	if (pi->family == AF_INET && pi->proto == IPPROTO_ICMP &&
+	    pi->icmp_type == SL_ICMP_ECHO_REQUEST)
+		reply = SL_ICMP_ECHO_REPLY;
+	else if (pi->family == AF_INET6 && pi->proto == IPPROTO_ICMPV6 &&
+		 pi->icmp_type == SL_ICMP6_ECHO_REQUEST)
+		reply = SL_ICMP6_ECHO_REPLY;
+	else
+		return -EINVAL;
+
+	if (pi->family == AF_INET) {
+		old_w = sl_ld16(l3 + SL_IPV4_TTL_OFF);
+		l3[SL_IPV4_TTL_OFF] = SL_ECHO_TTL;
+		new_w = sl_ld16(l3 + SL_IPV4_TTL_OFF);
+		csum = sl_ld16(l3 + SL_IPV4_CSUM_OFF);
+		sl_st16(l3 + SL_IPV4_CSUM_OFF,
+			sl_csum_update16(csum, old_w, new_w));
+		sl_swap_addrs(l3 + SL_IPV4_SRC_OFF, 4);
+	} else {
+		l3[SL_IPV6_HOP_OFF] = SL_ECHO_TTL;
+		sl_swap_addrs(l3 + SL_IPV6_SRC_OFF, 16);
+	}
+
+	/* Type and code share the first word of the ICMP header. */
+	old_w = sl_ld16(l4);
+	l4[0] = reply;
+	new_w = sl_ld16(l4);
+	csum = sl_ld16(l4 + SL_ICMP_CSUM_OFF);
+	sl_st16(l4 + SL_ICMP_CSUM_OFF, sl_csum_update16(csum, old_w, new_w));
+
+	sl_flow_key_reverse(&pi->key, &pi->key);
+	pi->icmp_type = reply;
+	pi->ttl = SL_ECHO_TTL;
+	return 0;
+}

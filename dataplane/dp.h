@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * sluice-dataplane: the process-wide context shared by its modules.
+ */
+#ifndef SL_DP_H
+#define SL_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "sl_config.h"
+#include "sl_shm.h"
+
+extern int sl_dp_logtype;
+#define DP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, sl_dp_logtype, "sluice.dp: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define SL_BURST	32
+#define SL_NO_NEIGH	0xffff
+
+/* One route: connected (via unset: the destination is the next hop) or
+ * static. Egress port resolved at start. Read-only after start. */
+struct sl_route {
+	struct sl_prefix dst;
+	struct sl_addr via;
+	uint8_t port;
+	bool connected;
+};
+
+struct sl_dp {
+	struct sl_config cfg;		/* as loaded at start */
+	struct sl_shm *shm;
+	struct rte_mempool *pool;
+	uint16_t port_ids[SL_MAX_PORTS];	/* config index -> ethdev */
+	uint32_t nb_ports;
+	uint32_t nb_workers;
+	struct sl_route routes[SL_MAX_ROUTES + SL_MAX_PORTS * SL_MAX_PORT_ADDRS];
+	uint32_t nb_routes;
+	struct rte_ring *main_ring;	/* MP/SC: ARP/ND mbufs */
+	struct rte_ring *resolve_ring;	/* MP/SC: struct sl_addr */
+	struct rte_ring *main_tx;	/* SP/SC: main -> worker 0 -> wire */
+	struct rte_ring *handoff[SL_MAX_WORKERS];
+	struct rte_ring *cfg_ring[SL_MAX_WORKERS];
+	volatile bool quit;
+};
+
+extern struct sl_dp sl_dp;
+
+/* Rewrites the L2 header of m, whose L3 header starts at l3_off, for
+ * transmission on port p to dst: untagged, or with p's VLAN. Returns 0, or
+ * -1 when there is no headroom (never with our pool). */
+static inline int
+sl_l2_set(struct rte_mbuf *m, uint16_t l3_off, const struct sl_shm_port *p,
+	  const uint8_t *dst, uint16_t ethertype)
+{
+	uint16_t want = p->vlan ? 18 : 14;
+	uint8_t *h;
+
+	if (l3_off > want)
+		rte_pktmbuf_adj(m, l3_off - want);
+	else if (l3_off < want && !rte_pktmbuf_prepend(m, want - l3_off))
+		return -1;
+	h = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(h, dst, 6);
+	memcpy(h + 6, p->mac, 6);
+	if (p->vlan) {
+		h[12] = 0x81;
+		h[13] = 0x00;
+		h[14] = (uint8_t)(p->vlan >> 8);
+		h[15] = (uint8_t)p->vlan;
+		h += 4;
+	}
+	h[12] = (uint8_t)(ethertype >> 8);
+	h[13] = (uint8_t)ethertype;
+	return 0;
+}
+
+/* route.c / neigh.c */
+int sl_routes_init(struct sl_dp *dp);
+/* Longest-prefix match; returns 0 with port and next hop, or -ENOENT. */
+int sl_route_lookup(const struct sl_dp *dp, const struct sl_addr *dst,
+		    uint8_t *port, struct sl_addr *nh);
+int sl_neigh_find(const struct sl_neigh *tab, const struct sl_addr *a);
+bool sl_dp_is_port_addr(const struct sl_dp *dp, const struct sl_addr *a,
+			int *port);
+void sl_neigh_static_init(struct sl_dp *dp);
+void sl_main_poll(struct sl_dp *dp, uint64_t now_ms);
+
+/* port.c */
+int sl_ports_init(struct sl_dp *dp);
+void sl_ports_stop(struct sl_dp *dp);
+
+/* worker.c */
+int sl_worker_main(void *arg);
+
+#endif

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The worker fast path: poll this worker's RX queue on every port and its
+ * handoff ring, classify, track, rewrite (full NAT) and transmit.
+ *
+ * Flow ownership never depends on the NIC's hash: a client -> VIP packet
+ * belongs to worker sl_hash_scale(flow hash, workers), a reply to a local
+ * SNAT port to sl_port_owner(port, workers), and the owner only picks SNAT
+ * ports in its own range. A packet that arrives elsewhere is handed to its
+ * owner through that worker's ring (counted as handoff_out / handoff_in).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "sl_maglev.h"
+#include "sl_nat.h"
+#include "sl_snapshot.h"
+
+#define SWEEP_BUDGET	64	/* conntrack slots examined per loop */
+#define SNAT_TRIES	32
+#define TXBUF		(SL_BURST * 2)
+
+struct txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[TXBUF];
+};
+
+/* Everything one worker touches; written by that worker only. */
+struct worker {
+	uint32_t id;
+	uint32_t nw;
+	uint32_t now;				/* ms */
+	struct sl_dp *dp;
+	struct sl_shm *shm;
+	struct sl_ct *ct;
+	const struct sl_snapshot *snap;
+	struct sl_worker_stats *st;
+	struct sl_vip_stats *vst;
+	struct sl_backend_stats *bst;
+	struct rte_ring *cfg;
+	struct rte_ring *ho;
+	uint16_t port_first;
+	uint16_t port_last;
+	uint16_t port_next;
+	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
+	struct txbuf tx[SL_MAX_PORTS];
+} __rte_cache_aligned;
+
+static inline void
+drop(struct worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	w->st->drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+flush(struct worker *w, uint8_t port)
+{
+	struct txbuf *t = &w->tx[port];
+	uint16_t sent, i;
+
+	if (t->n == 0)
+		return;
+	sent = rte_eth_tx_burst(w->dp->port_ids[port], (uint16_t)w->id,
+				t->m, t->n);
+	for (i = 0; i < sent; i++)
+		w->st->tx_bytes += rte_pktmbuf_pkt_len(t->m[i]);
+	w->st->tx_pkts += sent;
+	for (i = sent; i < t->n; i++)
+		drop(w, t->m[i], SL_DROP_TX_FULL);
+	t->n = 0;
+}
+
+static inline void
+queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
+{
+	struct txbuf *t = &w->tx[port];
+
+	t->m[t->n++] = m;
+	if (t->n == TXBUF)
+		flush(w, port);
+}
+
+static void
+on_expire(const struct sl_ct_entry *e, void *arg)
+{
+	struct worker *w = arg;
+
+	w->st->expired_flows++;
+	w->st->flows_active--;
+	w->vst[e->vip_id].active_flows--;
+	w->bst[e->backend_id].active_flows--;
+}
+
+static void
+flow_remove(struct worker *w, struct sl_ct_entry *e)
+{
+	on_expire(e, w);
+	w->st->expired_flows--;		/* removed, not expired */
+	sl_ct_delete(w->ct, e);
+}
+
+/* Finds the neighbour for a next hop, asking the main lcore to resolve it
+ * when unknown. Returns its index or SL_NO_NEIGH. */
+static uint16_t
+neigh_index(struct worker *w, const struct sl_addr *nh)
+{
+	int i = sl_neigh_find(w->shm->neigh, nh);
+
+	if (i < 0 || w->shm->neigh[i].state == SL_NEIGH_INCOMPLETE) {
+		rte_ring_enqueue_elem(w->dp->resolve_ring, (void *)nh,
+				      sizeof(*nh));
+		return i < 0 ? SL_NO_NEIGH : (uint16_t)i;
+	}
+	return (uint16_t)i;
+}
+
+/* L2 header toward a resolved neighbour and queue. nh_idx is the flow's
+ * cached index (updated when it was not known). */
+static void
+xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
+     uint8_t port, uint16_t *nh_idx, const struct sl_addr *dst)
+{
+	const struct sl_neigh *n;
+	struct sl_addr nh;
+	uint8_t p;
+
+	if (unlikely(*nh_idx == SL_NO_NEIGH)) {
+		if (sl_route_lookup(w->dp, dst, &p, &nh) < 0)
+			return drop(w, m, SL_DROP_NO_ROUTE);
+		*nh_idx = neigh_index(w, &nh);
+		if (*nh_idx == SL_NO_NEIGH)
+			return drop(w, m, SL_DROP_NO_NEIGH);
+	}
+	n = &w->shm->neigh[*nh_idx];
+	if (unlikely(__atomic_load_n(&n->state, __ATOMIC_ACQUIRE) <
+		     SL_NEIGH_REACHABLE)) {
+		rte_ring_enqueue_elem(w->dp->resolve_ring, (void *)&n->addr,
+				      sizeof(n->addr));
+		return drop(w, m, SL_DROP_NO_NEIGH);
+	}
+	if (unlikely(sl_l2_set(m, pi->l3_off, &w->shm->ports[port], n->mac,
+			       pi->family == AF_INET ? SL_ETHERTYPE_IPV4 :
+						       SL_ETHERTYPE_IPV6)))
+		return drop(w, m, SL_DROP_TX_FULL);
+	queue_tx(w, port, m);
+}
+
+static void
+handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner)
+{
+	if (rte_ring_enqueue(w->dp->handoff[owner], m) != 0)
+		return drop(w, m, SL_DROP_HANDOFF_FULL);
+	w->st->handoff_out++;
+}
+
+static const struct sl_addr *
+snat_addr(const struct sl_shm_port *p, uint8_t family)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nb_snat; i++)
+		if (p->snat[i].family == family)
+			return &p->snat[i];
+	return NULL;
+}
+
+static uint16_t
+next_snat_port(struct worker *w)
+{
+	uint16_t p = w->port_next;
+
+	w->port_next = p == w->port_last ? w->port_first : p + 1;
+	return p;
+}
+
+/* A client's first packet: pick the backend, the SNAT address and port,
+ * the routes both ways, and insert the flow. NULL when dropped. */
+static struct sl_ct_entry *
+flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+	    const struct sl_snap_vip *v, uint32_t hash)
+{
+	const struct sl_snap_backend *b;
+	const struct sl_addr *snat;
+	struct sl_addr client, nh_b, nh_c;
+	struct sl_flow_key rev;
+	struct sl_ct_entry *e;
+	uint32_t rhash = 0, t;
+	uint16_t idx;
+	uint8_t out_port, in_port;
+	int dir;
+
+	idx = sl_maglev_lookup(v->table, v->table_size, hash);
+	if (idx == SL_MAGLEV_EMPTY)
+		return drop(w, m, SL_DROP_NO_BACKEND), NULL;
+	b = &v->backends[idx];
+	sl_flow_key_src(&pi->key, &client);
+	if (sl_route_lookup(w->dp, &b->addr, &out_port, &nh_b) < 0 ||
+	    sl_route_lookup(w->dp, &client, &in_port, &nh_c) < 0)
+		return drop(w, m, SL_DROP_NO_ROUTE), NULL;
+	snat = snat_addr(&w->shm->ports[out_port], pi->family);
+	if (snat == NULL)
+		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
+	for (t = 0; t < SNAT_TRIES; t++) {
+		sl_flow_key_make(&rev, pi->proto, &b->addr, ntohs(b->port_be),
+				 snat, next_snat_port(w));
+		rhash = sl_flow_hash(&rev);
+		if (sl_ct_lookup(w->ct, &rev, rhash, w->now, &dir) == NULL)
+			break;
+	}
+	if (t == SNAT_TRIES)
+		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
+	e = sl_ct_insert(w->ct, &pi->key, hash, &rev, rhash, w->now);
+	if (e == NULL)
+		return drop(w, m, SL_DROP_CT_FULL), NULL;
+	e->backend_id = b->id;
+	e->backend_gen = b->gen;
+	e->vip_id = v->id;
+	e->out_port = out_port;
+	e->in_port = in_port;
+	e->nh_backend = neigh_index(w, &nh_b);
+	e->nh_client = neigh_index(w, &nh_c);
+	w->st->new_flows++;
+	w->st->flows_active++;
+	w->vst[v->id].new_flows++;
+	w->vst[v->id].active_flows++;
+	w->bst[b->id].new_flows++;
+	w->bst[b->id].active_flows++;
+	return e;
+}
+
+/* A flow whose backend left the snapshot: keep it or reset it. Returns
+ * true when the packet was dropped. */
+static bool
+backend_gone(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
+{
+	const struct sl_snapshot *s = w->snap;
+	uint32_t i;
+
+	if (likely(s->backend_gen[e->backend_id] == e->backend_gen))
+		return false;
+	/* The VIP's policy decides; a VIP that is gone resets. */
+	for (i = 0; i < s->nb_vips; i++)
+		if (s->vips[i].id == e->vip_id)
+			break;
+	if (i < s->nb_vips && s->vips[i].on_remove == SL_ON_REMOVE_KEEP)
+		return false;
+	flow_remove(w, e);
+	drop(w, m, SL_DROP_BACKEND_GONE);
+	return true;
+}
+
+static void
+count(struct worker *w, const struct sl_ct_entry *e, uint32_t bytes)
+{
+	w->vst[e->vip_id].pkts++;
+	w->vst[e->vip_id].bytes += bytes;
+	w->bst[e->backend_id].pkts++;
+	w->bst[e->backend_id].bytes += bytes;
+}
+
+static void
+forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+	const struct sl_snap_vip *v, bool handed)
+{
+	uint32_t hash = sl_flow_hash(&pi->key), owner;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_ct_entry *e;
+	struct sl_flow_key to;
+	struct sl_addr dst;
+	enum sl_drop r;
+	int dir;
+
+	owner = sl_hash_scale(hash, w->nw);
+	if (owner != w->id && !handed)
+		return handoff(w, m, owner);
+	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
+	if (e == NULL) {
+		/* Only a SYN opens a TCP flow: a mid-stream packet has no
+		 * SNAT binding the backend would recognise. */
+		if (pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) !=
+		    SL_TCP_SYN)
+			return drop(w, m, SL_DROP_NO_FLOW);
+		e = flow_create(w, m, pi, v, hash);
+		if (e == NULL)
+			return;
+	} else if (dir != SL_CT_DIR_FWD) {
+		return drop(w, m, SL_DROP_NO_FLOW);
+	} else if (backend_gone(w, m, e)) {
+		return;
+	}
+	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
+	sl_flow_key_reverse(&e->rev, &to);
+	r = sl_nat_rewrite(frame, pi, &to);
+	if (r != SL_DROP_NONE)
+		return drop(w, m, r);
+	count(w, e, rte_pktmbuf_pkt_len(m));
+	w->st->fwd_pkts++;
+	sl_flow_key_dst(&to, &dst);
+	xmit(w, m, pi, e->out_port, &e->nh_backend, &dst);
+}
+
+static void
+reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+	bool handed)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t owner = sl_port_owner(ntohs(pi->key.dport), w->nw);
+	struct sl_ct_entry *e;
+	struct sl_flow_key to;
+	struct sl_addr dst;
+	enum sl_drop r;
+	int dir;
+
+	if (owner != w->id && !handed)
+		return handoff(w, m, owner);
+	e = sl_ct_lookup(w->ct, &pi->key, sl_flow_hash(&pi->key), w->now,
+			 &dir);
+	if (e == NULL || dir != SL_CT_DIR_REV)
+		return drop(w, m, SL_DROP_NO_FLOW);
+	if (backend_gone(w, m, e))
+		return;
+	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
+	sl_flow_key_reverse(&e->fwd, &to);
+	r = sl_nat_rewrite(frame, pi, &to);
+	if (r != SL_DROP_NONE)
+		return drop(w, m, r);
+	count(w, e, rte_pktmbuf_pkt_len(m));
+	w->st->rev_pkts++;
+	sl_flow_key_dst(&to, &dst);
+	xmit(w, m, pi, e->in_port, &e->nh_client, &dst);
+}
+
+static bool
+is_snat(const struct worker *w, const struct sl_addr *a)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < w->dp->nb_ports; i++)
+		for (j = 0; j < w->shm->ports[i].nb_snat; j++)
+			if (sl_addr_eq(&w->shm->ports[i].snat[j], a))
+				return true;
+	return false;
+}
+
+static void
+echo(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi)
+{
+	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *), mac[6];
+	struct sl_addr dst;
+
+	sl_flow_key_dst(&pi->key, &dst);
+	if (!sl_dp_is_port_addr(w->dp, &dst, NULL) &&
+	    !sl_snap_is_vip_addr(w->snap, &dst))
+		return drop(w, m, SL_DROP_NOT_LOCAL);
+	if (sl_icmp_echo_reply(h, pi) < 0)
+		return drop(w, m, SL_DROP_ICMP_IGNORED);
+	memcpy(mac, h, 6);
+	memcpy(h, h + 6, 6);
+	memcpy(h + 6, mac, 6);
+	w->st->replied++;
+	queue_tx(w, w->port_idx[m->port], m);
+}
+
+static bool
+is_nd(const struct sl_pkt_info *pi)
+{
+	return pi->proto == IPPROTO_ICMPV6 && pi->icmp_type >= 133 &&
+	       pi->icmp_type <= 137;
+}
+
+static void
+handle(struct worker *w, struct rte_mbuf *m, bool handed)
+{
+	const struct sl_snap_vip *v;
+	struct sl_pkt_info pi;
+	struct sl_addr dst;
+	enum sl_drop r;
+
+	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0)
+		return drop(w, m, SL_DROP_TRUNC_L2);
+	r = sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *),
+			 rte_pktmbuf_data_len(m), &pi);
+	if (unlikely(r != SL_DROP_NONE))
+		return drop(w, m, r);
+	if (unlikely(pi.ethertype == SL_ETHERTYPE_ARP || is_nd(&pi))) {
+		if (rte_ring_enqueue(w->dp->main_ring, m) != 0)
+			return drop(w, m, SL_DROP_MAIN_FULL);
+		w->st->to_main++;
+		return;
+	}
+	if (pi.proto == IPPROTO_TCP || pi.proto == IPPROTO_UDP) {
+		v = sl_snap_vip_lookup(w->snap, pi.family, pi.proto,
+				       pi.key.dst, pi.key.dport);
+		if (v != NULL)
+			return forward(w, m, &pi, v, handed);
+		sl_flow_key_dst(&pi.key, &dst);
+		if (is_snat(w, &dst))
+			return reverse(w, m, &pi, handed);
+		return drop(w, m, sl_snap_is_vip_addr(w->snap, &dst) ?
+			    SL_DROP_NO_VIP : SL_DROP_NOT_LOCAL);
+	}
+	if ((pi.proto == IPPROTO_ICMP && pi.icmp_type == 8) ||
+	    (pi.proto == IPPROTO_ICMPV6 && pi.icmp_type == 128))
+		return echo(w, m, &pi);
+	drop(w, m, SL_DROP_ICMP_IGNORED);
+}
+
+static void
+poll_config(struct worker *w)
+{
+	struct sl_snapshot *s;
+
+	/* Take the newest; older ones queued behind it are skipped. */
+	while (rte_ring_dequeue(w->cfg, (void **)&s) == 0) {
+		if (s->magic != SL_SNAP_MAGIC || s->version != SL_SNAP_VERSION)
+			continue;
+		w->snap = s;
+		w->st->epoch = s->epoch;
+	}
+}
+
+static void
+worker_init(struct worker *w, struct sl_dp *dp)
+{
+	uint32_t i, lcore = rte_lcore_id(), id = 0;
+
+	RTE_LCORE_FOREACH_WORKER(i) {
+		if (i == lcore)
+			break;
+		id++;
+	}
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->nw = dp->nb_workers;
+	w->dp = dp;
+	w->shm = dp->shm;
+	w->ct = dp->shm->ct[id];
+	w->st = &dp->shm->w[id];
+	w->vst = dp->shm->vip_stats[id];
+	w->bst = dp->shm->be_stats[id];
+	w->cfg = dp->cfg_ring[id];
+	w->ho = dp->handoff[id];
+	dp->shm->worker_lcore[id] = lcore;
+	for (i = 0; i < dp->nb_ports; i++)
+		w->port_idx[dp->port_ids[i]] = (uint8_t)i;
+	sl_port_range(id, w->nw, dp->cfg.dp.snat_port_lo, &w->port_first,
+		      &w->port_last);
+	w->port_next = w->port_first;
+	sl_ct_set_expire_cb(w->ct, on_expire, w);
+}
+
+static void
+rx_all(struct worker *w)
+{
+	struct rte_mbuf *pkts[SL_BURST];
+	uint16_t n, i;
+	uint32_t p;
+	bool busy = false;
+
+	for (p = 0; p < w->dp->nb_ports; p++) {
+		n = rte_eth_rx_burst(w->dp->port_ids[p], (uint16_t)w->id, pkts,
+				     SL_BURST);
+		w->st->rx_pkts += n;
+		for (i = 0; i < n; i++) {
+			w->st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+			handle(w, pkts[i], false);
+		}
+		busy |= n > 0;
+	}
+	if (w->id == 0) {
+		/* ARP/ND from the main lcore, already addressed. */
+		n = (uint16_t)rte_ring_dequeue_burst(w->dp->main_tx,
+						     (void **)pkts, SL_BURST,
+						     NULL);
+		for (i = 0; i < n; i++)
+			queue_tx(w, w->port_idx[pkts[i]->port], pkts[i]);
+	}
+	n = (uint16_t)rte_ring_dequeue_burst(w->ho, (void **)pkts, SL_BURST,
+					     NULL);
+	w->st->handoff_in += n;
+	for (i = 0; i < n; i++)
+		handle(w, pkts[i], true);
+	busy |= n > 0;
+	for (p = 0; p < w->dp->nb_ports; p++)
+		flush(w, (uint8_t)p);
+	w->st->busy_loops += busy;
+}
+
+int
+sl_worker_main(void *arg)
+{
+	static struct worker workers[SL_MAX_WORKERS];
+	struct sl_dp *dp = arg;
+	struct worker *w;
+	uint64_t hz_ms = rte_get_tsc_hz() / 1000, loops = 0;
+	uint32_t id = 0, lcore = rte_lcore_id(), i;
+
+	RTE_LCORE_FOREACH_WORKER(i) {
+		if (i == lcore)
+			break;
+		id++;
+	}
+	w = &workers[id];
+	worker_init(w, dp);
+	rte_rcu_qsbr_thread_register(dp->shm->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(dp->shm->qsbr, w->id);
+	while (!dp->shm->stopping) {
+		w->now = (uint32_t)(rte_get_tsc_cycles() / hz_ms);
+		if ((loops++ & 15) == 0) {
+			poll_config(w);
+			w->st->loops = loops;
+			w->st->now_ms = w->now;
+		}
+		/* Until the first snapshot arrives packets wait in the NIC:
+		 * with no services there is nothing to do with them. */
+		if (likely(w->snap != NULL)) {
+			rx_all(w);
+			sl_ct_sweep(w->ct, w->now, SWEEP_BUDGET);
+		}
+		rte_rcu_qsbr_quiescent(dp->shm->qsbr, w->id);
+	}
+	rte_rcu_qsbr_thread_offline(dp->shm->qsbr, w->id);
+	return 0;
+}

@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Unit tests: the sluicectl grammar (every verb, option and error) and the
+ * control socket messages (encode, decode, header checks).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "sl_cli.h"
+#include "sl_msg.h"
+
+#define MAX_WORDS 64
+
+/* Splits line at spaces (no quoting) and parses it. */
+static int
+parse_line(const char *line, struct sl_cmd *cmd, char *err, size_t errlen)
+{
+	char buf[1024], *argv[MAX_WORDS], *save = NULL, *tok;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL && argc < MAX_WORDS;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	return sl_cli_parse(argc, argv, cmd, err, errlen);
+}
+
+static bool
+addr_is(const struct sl_addr *a, const char *s)
+{
+	struct sl_addr b;
+
+	return sl_addr_parse(s, &b) == 0 && sl_addr_eq(a, &b);
+}
+
+/* Parses a valid line; prints the error if it is not. */
+static int
+ok_line(int src_line, const char *line, struct sl_cmd *cmd)
+{
+	char err[256] = "";
+	int rc = parse_line(line, cmd, err, sizeof(err));
+
+	if (rc != 0)
+		printf("\n    line %d: '%s' failed: %s\n", src_line, line, err);
+	return rc;
+}
+
+#define OK(line, cmd) CU_ASSERT_EQUAL_FATAL(ok_line(__LINE__, line, cmd), 0)
+
+/* An invalid line: -EINVAL, a one-line message containing phrase, and the
+ * command left empty. */
+static void
+bad_line(int src_line, const char *line, const char *phrase)
+{
+	char err[256] = "";
+	struct sl_cmd cmd;
+	int rc = parse_line(line, &cmd, err, sizeof(err));
+	bool ok = rc == -EINVAL && strstr(err, phrase) != NULL &&
+		  strchr(err, '\n') == NULL;
+
+	if (!ok)
+		printf("\n    line %d: '%s': want '%s', got %d '%s'\n", src_line,
+		       line, phrase, rc, err);
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(cmd.verb, SL_CMD_NONE);
+}
+
+#define BAD(line, phrase) bad_line(__LINE__, line, phrase)
+
+static void
+test_vip_verbs(void)
+{
+	struct sl_cmd c;
+
+	OK("vip add web 198.18.100.1:80 tcp", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_ADD);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT(addr_is(&c.addr, "198.18.100.1"));
+	CU_ASSERT_EQUAL(c.port, 80);
+	CU_ASSERT_EQUAL(c.proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(c.table_size, 0);
+	CU_ASSERT_EQUAL(c.on_remove, -1);
+	CU_ASSERT(!c.json);
+	CU_ASSERT(!c.has_weight);
+
+	OK("vip add web6 [2001:db8:100::1]:443 udp table-size 251 on-remove reset",
+	   &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_ADD);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web6");
+	CU_ASSERT(addr_is(&c.addr, "2001:db8:100::1"));
+	CU_ASSERT_EQUAL(c.port, 443);
+	CU_ASSERT_EQUAL(c.proto, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(c.table_size, 251);
+	CU_ASSERT_EQUAL(c.on_remove, 1);
+
+	OK("vip add a_b-C9 198.18.100.2:65535 tcp on-remove keep table-size 1048573",
+	   &c);
+	CU_ASSERT_STRING_EQUAL(c.vip, "a_b-C9");
+	CU_ASSERT_EQUAL(c.port, 65535);
+	CU_ASSERT_EQUAL(c.table_size, 1048573);
+	CU_ASSERT_EQUAL(c.on_remove, 0);
+
+	OK("vip set web table-size 65537", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_SET);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_EQUAL(c.table_size, 65537);
+	CU_ASSERT_EQUAL(c.on_remove, -1);
+	OK("vip set web on-remove reset", &c);
+	CU_ASSERT_EQUAL(c.table_size, 0);
+	CU_ASSERT_EQUAL(c.on_remove, 1);
+	OK("vip set web on-remove keep table-size 7", &c);
+	CU_ASSERT_EQUAL(c.table_size, 7);
+	CU_ASSERT_EQUAL(c.on_remove, 0);
+
+	OK("vip del web", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_DEL);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	OK("vip list", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_LIST);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+}
+
+static void
+test_backend_verbs(void)
+{
+	struct sl_cmd c;
+
+	OK("backend add web 198.18.1.11:8080", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_ADD);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT(addr_is(&c.addr, "198.18.1.11"));
+	CU_ASSERT_EQUAL(c.port, 8080);
+	CU_ASSERT(!c.has_weight);
+	CU_ASSERT_EQUAL(c.weight, 1);
+
+	OK("backend add web [2001:db8:1::11]:8080 weight 0", &c);
+	CU_ASSERT(addr_is(&c.addr, "2001:db8:1::11"));
+	CU_ASSERT(c.has_weight);
+	CU_ASSERT_EQUAL(c.weight, 0);
+
+	OK("backend set web 198.18.1.11:8080 weight 65535", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_SET);
+	CU_ASSERT(c.has_weight);
+	CU_ASSERT_EQUAL(c.weight, 65535);
+	CU_ASSERT_EQUAL(c.port, 8080);
+
+	OK("backend del web 198.18.1.11:8080", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_DEL);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT(addr_is(&c.addr, "198.18.1.11"));
+	CU_ASSERT_EQUAL(c.port, 8080);
+
+	OK("backend list", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_LIST);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+	OK("backend list web", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_LIST);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+}
+
+static void
+test_other_verbs(void)
+{
+	struct sl_cmd c;
+
+	OK("flows", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_FLOWS);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+	CU_ASSERT_EQUAL(c.limit, SL_CLI_DEFAULT_FLOW_LIMIT);
+	OK("flows web", &c);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_EQUAL(c.limit, SL_CLI_DEFAULT_FLOW_LIMIT);
+	OK("flows limit 5", &c);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+	CU_ASSERT_EQUAL(c.limit, 5);
+	OK("flows web limit 1000000", &c);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_EQUAL(c.limit, SL_CLI_MAX_FLOW_LIMIT);
+	OK("flows web limit 1", &c);
+	CU_ASSERT_EQUAL(c.limit, 1);
+
+	OK("stats", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_STATS);
+	OK("status", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_STATUS);
+	OK("reload", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_RELOAD);
+	CU_ASSERT(!c.json);
+}
+
+static void
+test_json(void)
+{
+	struct sl_cmd c;
+
+	OK("--json vip list", &c);
+	CU_ASSERT(c.json);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_LIST);
+	OK("vip --json list", &c);
+	CU_ASSERT(c.json);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_LIST);
+	OK("vip list --json", &c);
+	CU_ASSERT(c.json);
+	OK("backend list --json web", &c);
+	CU_ASSERT(c.json);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	OK("flows web limit --json 3", &c);
+	CU_ASSERT(c.json);
+	CU_ASSERT_EQUAL(c.limit, 3);
+	OK("--json stats --json", &c);
+	CU_ASSERT(c.json);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_STATS);
+	OK("status --json", &c);
+	CU_ASSERT(c.json);
+
+	BAD("--json vip add web 198.18.100.1:80 tcp",
+	    "--json is only for read verbs");
+	BAD("vip set web table-size 7 --json", "--json is only for read verbs");
+	BAD("vip del --json web", "--json is only for read verbs");
+	BAD("backend add web 198.18.1.1:80 --json", "--json is only for read verbs");
+	BAD("backend set web 198.18.1.1:80 weight 2 --json",
+	    "--json is only for read verbs");
+	BAD("backend del web 198.18.1.1:80 --json",
+	    "--json is only for read verbs");
+	BAD("reload --json", "--json is only for read verbs");
+	BAD("--json", "missing command");
+	BAD("--yaml stats", "unknown option '--yaml'");
+	BAD("stats --", "unknown option '--'");
+}
+
+static void
+test_errors(void)
+{
+	struct sl_cmd c;
+	char err[256];
+	char *argv[40];
+	int i;
+
+	/* verbs */
+	BAD("", "missing command");
+	BAD("frobnicate", "unknown command 'frobnicate'");
+	BAD("VIP list", "unknown command 'VIP'");
+	BAD("vip", "missing vip command");
+	BAD("vip show", "unknown vip command 'show'");
+	BAD("backend", "missing backend command");
+	BAD("backend show", "unknown backend command 'show'");
+	/* missing arguments */
+	BAD("vip add", "vip add: missing VIP name");
+	BAD("vip add web", "vip add: missing ADDR:PORT");
+	BAD("vip add web 198.18.100.1:80", "vip add: missing protocol");
+	BAD("vip set web", "vip set: missing table-size M or on-remove");
+	BAD("vip set", "missing VIP name");
+	BAD("vip del", "vip del: missing VIP name");
+	BAD("vip set web table-size", "missing value for table-size");
+	BAD("vip set web on-remove", "missing value for on-remove");
+	BAD("backend add", "missing VIP name");
+	BAD("backend add web", "backend add: missing ADDR:PORT");
+	BAD("backend add web 198.18.1.1:80 weight", "missing value for weight");
+	BAD("backend set web 198.18.1.1:80", "backend set: missing weight W");
+	BAD("backend del web", "backend del: missing ADDR:PORT");
+	BAD("flows limit", "flows: missing value for limit");
+	BAD("flows web limit", "missing value for limit");
+	/* extra arguments */
+	BAD("vip list all", "vip list: unexpected argument 'all'");
+	BAD("vip del web now", "unexpected argument 'now'");
+	BAD("vip add web 198.18.100.1:80 tcp 7", "unexpected argument '7'");
+	BAD("vip add web 198.18.100.1:80 tcp weight 3", "unexpected argument 'weight'");
+	BAD("vip set web limit 3", "unexpected argument 'limit'");
+	BAD("backend add web 198.18.1.1:80 table-size 7",
+	    "unexpected argument 'table-size'");
+	BAD("backend add web 198.18.1.1:80 weight 3 x", "unexpected argument 'x'");
+	BAD("backend del web 198.18.1.1:80 x", "unexpected argument 'x'");
+	BAD("backend list web x", "unexpected argument 'x'");
+	BAD("flows web x", "flows: unexpected argument 'x'");
+	BAD("flows web limit 3 4", "unexpected argument '4'");
+	BAD("stats now", "stats: unexpected argument 'now'");
+	BAD("status x", "unexpected argument 'x'");
+	BAD("reload now", "reload: unexpected argument 'now'");
+	BAD("vip set web table-size 7 table-size 11", "table-size given twice");
+	BAD("backend set web 198.18.1.1:80 weight 1 weight 2", "weight given twice");
+	/* addresses and ports */
+	BAD("vip add web 198.18.100.300:80 tcp", "bad address in '198.18.100.300:80'");
+	BAD("vip add web nowhere:80 tcp", "bad address");
+	BAD("backend add web [2001:db8::zz]:80", "bad address");
+	BAD("backend add web 2001:db8::1:80", "bad address");
+	BAD("vip add web 198.18.100.1:0 tcp", "bad port in '198.18.100.1:0'");
+	BAD("vip add web 198.18.100.1:65536 tcp", "bad port");
+	BAD("vip add web 198.18.100.1:http tcp", "bad port");
+	BAD("vip add web 198.18.100.1 tcp", "bad port");
+	BAD("backend del web 198.18.1.1:", "bad port");
+	BAD("vip add web 198.18.100.1:80 sctp", "bad protocol 'sctp' (tcp or udp)");
+	/* numbers */
+	BAD("backend add web 198.18.1.1:80 weight abc", "bad number 'abc' for weight");
+	BAD("backend add web 198.18.1.1:80 weight -1", "bad number '-1' for weight");
+	BAD("backend add web 198.18.1.1:80 weight 1.5", "bad number");
+	BAD("backend add web 198.18.1.1:80 weight 65536",
+	    "weight 65536 out of range (0..65535)");
+	BAD("backend set web 198.18.1.1:80 weight 99999999999999999999",
+	    "out of range (0..65535)");
+	BAD("vip set web table-size x", "bad number 'x' for table-size");
+	BAD("vip set web table-size 65536", "table-size 65536 is not a prime");
+	BAD("vip set web table-size 1", "is not a prime");
+	BAD("vip add web 198.18.100.1:80 tcp table-size 65535", "is not a prime");
+	BAD("vip set web table-size 0", "table-size 0 out of range");
+	BAD("vip set web table-size 1048583", "out of range (a prime up to 1048573)");
+	BAD("vip set web table-size 99999999999", "out of range");
+	BAD("vip set web on-remove drop", "bad on-remove 'drop' (keep or reset)");
+	BAD("flows limit 0", "limit 0 out of range (1..1000000)");
+	BAD("flows web limit 1000001", "limit 1000001 out of range (1..1000000)");
+	BAD("flows limit many", "bad number 'many' for limit");
+	/* names */
+	BAD("vip del a.b", "bad VIP name 'a.b'");
+	BAD("vip add abcdefghijabcdefghijabcdefghij01 198.18.100.1:80 tcp",
+	    "bad VIP name");
+	BAD("backend list a/b", "bad VIP name");
+	BAD("flows caf\xc3\xa9", "bad VIP name");
+	BAD("backend set  198.18.1.1:80 weight 1", "bad VIP name '198.18.1.1:80'");
+
+	/* argv edge cases */
+	for (i = 0; i < 40; i++)
+		argv[i] = (char *)"stats";
+	CU_ASSERT_EQUAL(sl_cli_parse(33, argv, &c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "too many arguments"));
+	argv[1] = NULL;
+	CU_ASSERT_EQUAL(sl_cli_parse(2, argv, &c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_cli_parse(-1, argv, &c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_cli_parse(0, NULL, &c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing command"));
+	/* err may be NULL */
+	CU_ASSERT_EQUAL(sl_cli_parse(0, NULL, &c, NULL, 0), -EINVAL);
+	/* a short err buffer is truncated, not overrun */
+	argv[0] = (char *)"frobnicate";
+	CU_ASSERT_EQUAL(sl_cli_parse(1, argv, &c, err, 8), -EINVAL);
+	CU_ASSERT_EQUAL(strlen(err), 7);
+}
+
+static void
+test_is_read_usage(void)
+{
+	static const char *const verbs[] = {
+		"vip add", "vip set", "vip del", "vip list", "backend add",
+		"backend set", "backend del", "backend list", "flows", "stats",
+		"status", "reload", "--json",
+	};
+	const char *u = sl_cli_usage();
+	size_t i;
+
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_NONE));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_VIP_ADD));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_VIP_SET));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_VIP_DEL));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_VIP_LIST));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_BACKEND_ADD));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_BACKEND_SET));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_BACKEND_DEL));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_BACKEND_LIST));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_FLOWS));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_STATS));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_STATUS));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_RELOAD));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	for (i = 0; i < SL_ARRAY_SIZE(verbs); i++) {
+		if (strstr(u, verbs[i]) == NULL)
+			printf("\n    usage lacks '%s'\n", verbs[i]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(u, verbs[i]));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* sl_msg                                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+hdr_read(const uint8_t *buf, struct sl_msg_hdr *h)
+{
+	memcpy(h, buf, sizeof(*h));
+}
+
+static void
+test_msg_roundtrip(void)
+{
+	char *words[] = { "vip", "add", "web", "198.18.100.1:80", "tcp" };
+	uint8_t buf[sizeof(struct sl_msg_hdr) + SL_MSG_MAX_REQ];
+	char *argv[SL_MSG_MAX_ARGS];
+	char payload[SL_MSG_MAX_REQ];
+	struct sl_msg_hdr h;
+	size_t plen = 4 + 4 + 4 + 16 + 4;
+	int n, i;
+
+	n = sl_msg_encode_req(5, words, buf, sizeof(buf));
+	CU_ASSERT_EQUAL_FATAL(n, (int)(sizeof(h) + plen));
+	hdr_read(buf, &h);
+	CU_ASSERT_EQUAL(le32toh(h.magic), SL_MSG_MAGIC);
+	CU_ASSERT(memcmp(buf, "SLC1", 4) == 0);	/* little endian "SLC1" */
+	CU_ASSERT_EQUAL(le16toh(h.version), SL_MSG_VERSION);
+	CU_ASSERT_EQUAL(le16toh(h.argc), 5);
+	CU_ASSERT_EQUAL(h.status, 0);
+	CU_ASSERT_EQUAL(le32toh(h.len), plen);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), 0);
+
+	memcpy(payload, buf + sizeof(h), plen);
+	CU_ASSERT_EQUAL_FATAL(sl_msg_decode_req(payload, (uint32_t)plen, 5, argv,
+						SL_MSG_MAX_ARGS), 5);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_STRING_EQUAL(argv[i], words[i]);
+
+	/* And the decoded words parse. */
+	{
+		struct sl_cmd c;
+		char err[128];
+
+		CU_ASSERT_EQUAL(sl_cli_parse(5, argv, &c, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_ADD);
+	}
+
+	/* A buffer exactly the right size is enough; one byte less is not. */
+	CU_ASSERT_EQUAL(sl_msg_encode_req(5, words, buf, sizeof(h) + plen),
+			(int)(sizeof(h) + plen));
+	CU_ASSERT_EQUAL(sl_msg_encode_req(5, words, buf, sizeof(h) + plen - 1),
+			-E2BIG);
+	CU_ASSERT_EQUAL(sl_msg_encode_req(1, words, buf, 4), -E2BIG);
+}
+
+static void
+test_msg_encode_errors(void)
+{
+	uint8_t buf[sizeof(struct sl_msg_hdr) + SL_MSG_MAX_REQ + 64];
+	char *argv[SL_MSG_MAX_ARGS + 1];
+	char *big;
+	int i;
+
+	for (i = 0; i <= SL_MSG_MAX_ARGS; i++)
+		argv[i] = "stats";
+	CU_ASSERT(sl_msg_encode_req(SL_MSG_MAX_ARGS, argv, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(sl_msg_encode_req(SL_MSG_MAX_ARGS + 1, argv, buf,
+					  sizeof(buf)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_msg_encode_req(0, argv, buf, sizeof(buf)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_msg_encode_req(-1, argv, buf, sizeof(buf)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_msg_encode_req(1, NULL, buf, sizeof(buf)), -EINVAL);
+	argv[1] = "";
+	CU_ASSERT_EQUAL(sl_msg_encode_req(2, argv, buf, sizeof(buf)), -EINVAL);
+	argv[1] = NULL;
+	CU_ASSERT_EQUAL(sl_msg_encode_req(2, argv, buf, sizeof(buf)), -EINVAL);
+
+	/* The payload limit: SL_MSG_MAX_REQ bytes fit, one more does not. */
+	big = malloc(SL_MSG_MAX_REQ + 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, 'x', SL_MSG_MAX_REQ + 1);
+	big[SL_MSG_MAX_REQ - 1] = '\0';		/* 4095 chars + NUL */
+	argv[0] = big;
+	CU_ASSERT_EQUAL(sl_msg_encode_req(1, argv, buf, sizeof(buf)),
+			(int)(sizeof(struct sl_msg_hdr) + SL_MSG_MAX_REQ));
+	big[SL_MSG_MAX_REQ - 1] = 'x';
+	big[SL_MSG_MAX_REQ] = '\0';		/* 4096 chars + NUL */
+	CU_ASSERT_EQUAL(sl_msg_encode_req(1, argv, buf, sizeof(buf)), -E2BIG);
+	free(big);
+}
+
+static void
+test_msg_decode_errors(void)
+{
+	char *argv[SL_MSG_MAX_ARGS];
+	char p[64], big[SL_MSG_MAX_REQ + 8];
+
+	/* missing NUL on the last word */
+	memcpy(p, "stats", 5);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 5, 1, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	/* extra bytes after the last word */
+	memcpy(p, "stats\0x", 7);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 7, 1, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	memcpy(p, "stats\0\0", 7);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 7, 1, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	/* argc larger than the words present */
+	memcpy(p, "vip\0list\0", 9);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 9, 3, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 9, 2, argv, SL_MSG_MAX_ARGS), 2);
+	CU_ASSERT_STRING_EQUAL(argv[1], "list");
+	/* argc smaller: the rest is extra bytes */
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 9, 1, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	/* an empty word, first or in the middle */
+	memcpy(p, "\0list\0", 6);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 6, 2, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	memcpy(p, "vip\0\0list\0", 10);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 10, 3, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	/* no words */
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 0, 0, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 0, 1, argv, SL_MSG_MAX_ARGS), -EPROTO);
+	/* more words than argv holds, or than the protocol allows */
+	memcpy(p, "vip\0list\0", 9);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 9, 2, argv, 1), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(p, 9, SL_MSG_MAX_ARGS + 1, argv,
+					  SL_MSG_MAX_ARGS + 1), -EPROTO);
+	/* a payload longer than a request may be */
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_EQUAL(sl_msg_decode_req(big, sizeof(big), 1, argv,
+					  SL_MSG_MAX_ARGS), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_decode_req(NULL, 0, 1, argv, SL_MSG_MAX_ARGS),
+			-EPROTO);
+}
+
+static void
+hdr_make(struct sl_msg_hdr *h, uint16_t argc, int32_t status, uint32_t len)
+{
+	h->magic = htole32(SL_MSG_MAGIC);
+	h->version = htole16(SL_MSG_VERSION);
+	h->argc = htole16(argc);
+	h->status = (int32_t)htole32((uint32_t)status);
+	h->len = htole32(len);
+}
+
+static void
+test_msg_headers(void)
+{
+	struct sl_msg_hdr h;
+
+	CU_ASSERT_EQUAL(sizeof(h), 16);
+	/* requests */
+	hdr_make(&h, 2, 0, 9);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), 0);
+	h.magic = htole32(SL_MSG_MAGIC ^ 1);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), -EPROTO);
+	hdr_make(&h, 2, 0, 9);
+	h.version = htole16(SL_MSG_VERSION + 1);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -EPROTO);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), -EPROTO);
+	hdr_make(&h, SL_MSG_MAX_ARGS, 0, SL_MSG_MAX_REQ);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), 0);
+	hdr_make(&h, SL_MSG_MAX_ARGS + 1, 0, SL_MSG_MAX_REQ);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -E2BIG);
+	hdr_make(&h, 1, 0, SL_MSG_MAX_REQ + 1);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -E2BIG);
+	hdr_make(&h, 1, 0, UINT32_MAX);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -E2BIG);
+	hdr_make(&h, 0, 0, 0);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -EPROTO);
+	hdr_make(&h, 1, -5, 6);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -EPROTO);
+	hdr_make(&h, 3, 0, 5);		/* 3 words cannot fit in 5 bytes */
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 1), -EPROTO);
+
+	/* responses */
+	hdr_make(&h, 0, 0, 0);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), 0);
+	hdr_make(&h, 0, -ENOENT, 20);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), 0);
+	hdr_make(&h, 0, 0, SL_MSG_MAX_RESP);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), 0);
+	hdr_make(&h, 0, 0, SL_MSG_MAX_RESP + 1);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), -E2BIG);
+	hdr_make(&h, 1, 0, 0);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), -EPROTO);
+	hdr_make(&h, 0, 1, 0);
+	CU_ASSERT_EQUAL(sl_msg_check_hdr(&h, 0), -EPROTO);
+}
+
+int
+main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{ "vip verbs", test_vip_verbs },
+		{ "backend verbs", test_backend_verbs },
+		{ "flows, stats, status, reload", test_other_verbs },
+		{ "--json anywhere, read verbs only", test_json },
+		{ "errors", test_errors },
+		{ "is_read and usage", test_is_read_usage },
+		{ "msg: encode/decode round trip", test_msg_roundtrip },
+		{ "msg: encode errors", test_msg_encode_errors },
+		{ "msg: truncated and garbage payloads", test_msg_decode_errors },
+		{ "msg: header checks", test_msg_headers },
+	};
+	CU_pSuite suite;
+	unsigned int fails;
+	size_t i;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	suite = CU_add_suite("cli", NULL, NULL);
+	if (suite == NULL)
+		goto fail;
+	for (i = 0; i < SL_ARRAY_SIZE(tests); i++)
+		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
+			goto fail;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (CU_basic_run_tests() != CUE_SUCCESS)
+		goto fail;
+	fails = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return fails ? 1 : 0;
+fail:
+	CU_cleanup_registry();
+	return 2;
+}

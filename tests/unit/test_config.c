@@ -1,0 +1,1300 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Unit tests: the INI loader (every field, defaults, every error with its
+ * line), the core VIP / backend operations, copy and validation.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <ini.h>
+
+#include "sl_config.h"
+
+#define FILE_NAME "t.ini"
+
+static const char demo_ini[] =
+	"[dataplane]\n"					/* 1 */
+	"lcores = 0-2\n"
+	"memory = 256\n"
+	"file_prefix = sluice-demo\n"
+	"conntrack_size = 65536\n"			/* 5 */
+	"[control]\n"
+	"socket = /run/sluice/demo.sock\n"
+	"[port.client]\n"
+	"dev = net_tap0,iface=sltap0\n"
+	"address = 198.18.0.1/24\n"			/* 10 */
+	"address = 2001:db8::1/64\n"
+	"[port.backend]\n"
+	"dev = net_tap1,iface=sltap1\n"
+	"address = 198.18.1.1/24\n"
+	"address = 2001:db8:1::1/64\n"			/* 15 */
+	"snat = 198.18.1.1\n"
+	"snat = 2001:db8:1::1\n"
+	"[routes]\n"
+	"route = 198.18.50.0/24 via 198.18.0.254\n"
+	"default = 198.18.0.254\n"			/* 20 */
+	"default6 = 2001:db8::fe\n"
+	"[neighbors]\n"
+	"neighbor = 198.18.1.11 02:00:00:00:01:11\n"
+	"[vip.web4]\n"
+	"address = 198.18.100.1\n"			/* 25 */
+	"port = 80\n"
+	"proto = tcp\n"
+	"backend = 198.18.1.11:8080 weight=1\n"
+	"backend = 198.18.1.12:8080 weight=1\n"
+	"backend = 198.18.1.13:8080 weight=2\n"		/* 30 */
+	"[vip.web6]\n"
+	"address = 2001:db8:100::1\n"
+	"port = 80\n"
+	"proto = tcp\n"
+	"table_size = 65537\n"				/* 35 */
+	"on_backend_remove = reset\n"
+	"backend = [2001:db8:1::11]:8080\n"
+	"[vip.dns]\n"
+	"address = 198.18.100.1\n"
+	"port = 53\n"					/* 40 */
+	"proto = udp\n"
+	"backend = 198.18.1.11:5353\n";
+
+/* Six lines: one port with both families; snippets start on line 7. */
+#define BASE								\
+	"[port.p0]\n"							\
+	"dev = net_null0\n"						\
+	"address = 198.18.0.1/24\n"					\
+	"address = 2001:db8::1/64\n"					\
+	"snat = 198.18.0.1\n"						\
+	"snat = 2001:db8::1\n"
+
+/* A v4 VIP section of four lines. */
+#define VIP4(name, port)						\
+	"[vip." name "]\n"						\
+	"address = 198.18.100.1\n"					\
+	"port = " port "\n"						\
+	"proto = tcp\n"
+
+static void
+addr(struct sl_addr *a, const char *s)
+{
+	CU_ASSERT_EQUAL_FATAL(sl_addr_parse(s, a), 0);
+}
+
+static bool
+addr_is(const struct sl_addr *a, const char *s)
+{
+	struct sl_addr b;
+
+	return sl_addr_parse(s, &b) == 0 && sl_addr_eq(a, &b);
+}
+
+static bool
+is_init_state(const struct sl_config *c)
+{
+	return c->nb_ports == 0 && c->nb_vips == 0 && c->vips == NULL &&
+	       c->nb_routes == 0 && c->nb_neigh == 0 &&
+	       c->dp.memory_mb == 256;
+}
+
+/* Loads text and checks the code, "t.ini:LINE: " (or "t.ini: " when line
+ * is 0) and a phrase of the message. */
+static void
+check_err(int src_line, const char *text, int rc, unsigned int line,
+	  const char *phrase)
+{
+	char err[SL_ERR_MAX], pfx[64];
+	struct sl_config c;
+	bool ok;
+	int r;
+
+	memset(err, 0, sizeof(err));
+	r = sl_config_load_string(text, FILE_NAME, &c, err, sizeof(err));
+	if (line != 0)
+		snprintf(pfx, sizeof(pfx), "%s:%u: ", FILE_NAME, line);
+	else
+		snprintf(pfx, sizeof(pfx), "%s: ", FILE_NAME);
+	ok = r == rc && strncmp(err, pfx, strlen(pfx)) == 0 &&
+	     strstr(err, phrase) != NULL;
+	if (line == 0)
+		ok = ok && !(err[strlen(pfx)] >= '0' && err[strlen(pfx)] <= '9');
+	if (!ok)
+		printf("\n    case at line %d: want %d '%s...%s', got %d '%s'\n",
+		       src_line, rc, pfx, phrase, r, err);
+	CU_ASSERT(ok);
+	CU_ASSERT(is_init_state(&c));
+	sl_config_free(&c);
+}
+
+#define ERR(text, rc, line, phrase) check_err(__LINE__, text, rc, line, phrase)
+
+static void
+test_demo(void)
+{
+	struct sl_ct_timeouts def;
+	struct sl_config c;
+	const struct sl_port_conf *p;
+	const struct sl_vip_conf *v;
+	char err[SL_ERR_MAX] = "";
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(demo_ini, "demo.ini", &c,
+						    err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.path, "demo.ini");
+	CU_ASSERT_STRING_EQUAL(c.dp.lcores, "0-2");
+	CU_ASSERT_EQUAL(c.dp.memory_mb, 256);
+	CU_ASSERT_STRING_EQUAL(c.dp.file_prefix, "sluice-demo");
+	CU_ASSERT_STRING_EQUAL(c.dp.eal_args, "");
+	CU_ASSERT_EQUAL(c.dp.mbufs, 8191);
+	CU_ASSERT_EQUAL(c.dp.ct_size, 65536);
+	CU_ASSERT_EQUAL(c.dp.snat_port_lo, 1024);
+	sl_ct_timeouts_default(&def);
+	CU_ASSERT(memcmp(&def, &c.dp.timeouts, sizeof(def)) == 0);
+	CU_ASSERT_STRING_EQUAL(c.socket, "/run/sluice/demo.sock");
+
+	CU_ASSERT_EQUAL_FATAL(c.nb_ports, 2);
+	p = &c.ports[0];
+	CU_ASSERT_STRING_EQUAL(p->name, "client");
+	CU_ASSERT_STRING_EQUAL(p->dev, "net_tap0,iface=sltap0");
+	CU_ASSERT_EQUAL(p->nb_addrs, 2);
+	CU_ASSERT(addr_is(&p->addrs[0].addr, "198.18.0.1"));
+	CU_ASSERT_EQUAL(p->addrs[0].plen, 24);
+	CU_ASSERT(addr_is(&p->addrs[1].addr, "2001:db8::1"));
+	CU_ASSERT_EQUAL(p->addrs[1].plen, 64);
+	CU_ASSERT_EQUAL(p->nb_snat, 0);
+	CU_ASSERT(!p->has_mac);
+	CU_ASSERT_EQUAL(p->vlan, 0);
+	p = &c.ports[1];
+	CU_ASSERT_STRING_EQUAL(p->name, "backend");
+	CU_ASSERT_STRING_EQUAL(p->dev, "net_tap1,iface=sltap1");
+	CU_ASSERT_EQUAL(p->nb_addrs, 2);
+	CU_ASSERT(addr_is(&p->addrs[0].addr, "198.18.1.1"));
+	CU_ASSERT_EQUAL(p->addrs[0].plen, 24);
+	CU_ASSERT(addr_is(&p->addrs[1].addr, "2001:db8:1::1"));
+	CU_ASSERT_EQUAL(p->addrs[1].plen, 64);
+	CU_ASSERT_EQUAL(p->nb_snat, 2);
+	CU_ASSERT(addr_is(&p->snat[0], "198.18.1.1"));
+	CU_ASSERT(addr_is(&p->snat[1], "2001:db8:1::1"));
+
+	CU_ASSERT_EQUAL_FATAL(c.nb_routes, 3);
+	CU_ASSERT(addr_is(&c.routes[0].dst.addr, "198.18.50.0"));
+	CU_ASSERT_EQUAL(c.routes[0].dst.plen, 24);
+	CU_ASSERT(addr_is(&c.routes[0].via, "198.18.0.254"));
+	CU_ASSERT(addr_is(&c.routes[1].dst.addr, "0.0.0.0"));
+	CU_ASSERT_EQUAL(c.routes[1].dst.plen, 0);
+	CU_ASSERT(addr_is(&c.routes[1].via, "198.18.0.254"));
+	CU_ASSERT(addr_is(&c.routes[2].dst.addr, "::"));
+	CU_ASSERT_EQUAL(c.routes[2].dst.plen, 0);
+	CU_ASSERT(addr_is(&c.routes[2].via, "2001:db8::fe"));
+
+	CU_ASSERT_EQUAL_FATAL(c.nb_neigh, 1);
+	CU_ASSERT(addr_is(&c.neigh[0].addr, "198.18.1.11"));
+	CU_ASSERT(memcmp(c.neigh[0].mac, "\x02\x00\x00\x00\x01\x11", 6) == 0);
+
+	CU_ASSERT_EQUAL_FATAL(c.nb_vips, 3);
+	v = &c.vips[0];
+	CU_ASSERT_STRING_EQUAL(v->name, "web4");
+	CU_ASSERT(addr_is(&v->addr, "198.18.100.1"));
+	CU_ASSERT_EQUAL(v->port, 80);
+	CU_ASSERT_EQUAL(v->proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(v->table_size, SL_MAGLEV_DEFAULT_M);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_KEEP);
+	CU_ASSERT_EQUAL(v->id, 0);
+	CU_ASSERT_EQUAL(v->line, 24);
+	CU_ASSERT_EQUAL_FATAL(v->nb_backends, 3);
+	CU_ASSERT(addr_is(&v->backends[0].addr, "198.18.1.11"));
+	CU_ASSERT_EQUAL(v->backends[0].port, 8080);
+	CU_ASSERT_EQUAL(v->backends[0].weight, 1);
+	CU_ASSERT(addr_is(&v->backends[1].addr, "198.18.1.12"));
+	CU_ASSERT_EQUAL(v->backends[1].weight, 1);
+	CU_ASSERT(addr_is(&v->backends[2].addr, "198.18.1.13"));
+	CU_ASSERT_EQUAL(v->backends[2].port, 8080);
+	CU_ASSERT_EQUAL(v->backends[2].weight, 2);
+	CU_ASSERT_EQUAL(v->backends[2].id, 0);
+	CU_ASSERT_EQUAL(v->backends[2].gen, 0);
+	v = &c.vips[1];
+	CU_ASSERT_STRING_EQUAL(v->name, "web6");
+	CU_ASSERT(addr_is(&v->addr, "2001:db8:100::1"));
+	CU_ASSERT_EQUAL(v->port, 80);
+	CU_ASSERT_EQUAL(v->proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(v->table_size, 65537);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_RESET);
+	CU_ASSERT_EQUAL(v->line, 31);
+	CU_ASSERT_EQUAL_FATAL(v->nb_backends, 1);
+	CU_ASSERT(addr_is(&v->backends[0].addr, "2001:db8:1::11"));
+	CU_ASSERT_EQUAL(v->backends[0].port, 8080);
+	CU_ASSERT_EQUAL(v->backends[0].weight, 1);
+	v = &c.vips[2];
+	CU_ASSERT_STRING_EQUAL(v->name, "dns");
+	CU_ASSERT(addr_is(&v->addr, "198.18.100.1"));
+	CU_ASSERT_EQUAL(v->port, 53);
+	CU_ASSERT_EQUAL(v->proto, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(v->line, 38);
+	CU_ASSERT_EQUAL_FATAL(v->nb_backends, 1);
+	CU_ASSERT(addr_is(&v->backends[0].addr, "198.18.1.11"));
+	CU_ASSERT_EQUAL(v->backends[0].port, 5353);
+
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), 0);
+	sl_config_free(&c);
+	CU_ASSERT(is_init_state(&c));
+	/* The struct is reusable after free. */
+	CU_ASSERT_EQUAL(sl_config_load_string(demo_ini, NULL, &c, err,
+					      sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.path, "<string>");
+	sl_config_free(&c);
+}
+
+static void
+test_defaults(void)
+{
+	struct sl_ct_timeouts def;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	sl_ct_timeouts_default(&def);
+	sl_config_init(&c);
+	CU_ASSERT_STRING_EQUAL(c.dp.lcores, "0-1");
+	CU_ASSERT_EQUAL(c.nb_ports, 0);
+	sl_config_free(&c);
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(BASE VIP4("v", "80")
+		"backend = 198.18.0.10:80\n", FILE_NAME, &c, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.dp.lcores, "0-1");
+	CU_ASSERT_EQUAL(c.dp.memory_mb, 256);
+	CU_ASSERT_STRING_EQUAL(c.dp.file_prefix, "sluice");
+	CU_ASSERT_STRING_EQUAL(c.dp.eal_args, "");
+	CU_ASSERT_EQUAL(c.dp.mbufs, 8191);
+	CU_ASSERT_EQUAL(c.dp.ct_size, 262144);
+	CU_ASSERT_EQUAL(c.dp.snat_port_lo, 1024);
+	CU_ASSERT(memcmp(&def, &c.dp.timeouts, sizeof(def)) == 0);
+	CU_ASSERT_STRING_EQUAL(c.socket, "/run/sluice/sluice.sock");
+	CU_ASSERT_EQUAL(c.nb_routes, 0);
+	CU_ASSERT_EQUAL(c.nb_neigh, 0);
+	CU_ASSERT_EQUAL_FATAL(c.nb_vips, 1);
+	CU_ASSERT_EQUAL(c.vips[0].table_size, SL_MAGLEV_DEFAULT_M);
+	CU_ASSERT_EQUAL(c.vips[0].on_remove, SL_ON_REMOVE_KEEP);
+	CU_ASSERT_EQUAL(c.vips[0].backends[0].weight, 1);
+	sl_config_free(&c);
+}
+
+static void
+test_dataplane_keys(void)
+{
+	struct sl_ct_timeouts def;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	const uint32_t *ms;
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(
+		"[dataplane]\n"
+		"eal_args = --no-pci --log-level=7\n"
+		"mbufs = 16383\n"
+		"snat_port_low = 20000\n"
+		"tcp_syn_timeout = 3\n"
+		"tcp_established_timeout = 7200\n"
+		"tcp_fin_timeout = 20\n"
+		"tcp_closed_timeout = 4\n"
+		"udp_timeout = 60\n"
+		"lcores = 0@0,1@1,(2-3)@1\n"
+		"memory = 1024\n"
+		"conntrack_size = 16777216\n"
+		BASE
+		"mac = 02:aa:bb:cc:dd:EE\n"
+		"vlan = 4094\n", FILE_NAME, &c, err, sizeof(err)), 0);
+	sl_ct_timeouts_default(&def);
+	ms = c.dp.timeouts.ms;
+	CU_ASSERT_STRING_EQUAL(c.dp.eal_args, "--no-pci --log-level=7");
+	CU_ASSERT_EQUAL(c.dp.mbufs, 16383);
+	CU_ASSERT_EQUAL(c.dp.snat_port_lo, 20000);
+	CU_ASSERT_EQUAL(ms[SL_CT_SYN_SENT], 3000);
+	CU_ASSERT_EQUAL(ms[SL_CT_SYN_RECV], 6000);
+	CU_ASSERT_EQUAL(ms[SL_CT_ESTABLISHED], 7200000);
+	CU_ASSERT_EQUAL(ms[SL_CT_FIN_WAIT], 20000);
+	CU_ASSERT_EQUAL(ms[SL_CT_CLOSING], 20000);
+	CU_ASSERT_EQUAL(ms[SL_CT_CLOSED], 4000);
+	CU_ASSERT_EQUAL(ms[SL_CT_UDP], 60000);
+	CU_ASSERT_EQUAL(ms[SL_CT_FREE], def.ms[SL_CT_FREE]);
+	CU_ASSERT_STRING_EQUAL(c.dp.lcores, "0@0,1@1,(2-3)@1");
+	CU_ASSERT_EQUAL(c.dp.memory_mb, 1024);
+	CU_ASSERT_EQUAL(c.dp.ct_size, 16777216);
+	CU_ASSERT(c.ports[0].has_mac);
+	CU_ASSERT(memcmp(c.ports[0].mac, "\x02\xaa\xbb\xcc\xdd\xee", 6) == 0);
+	CU_ASSERT_EQUAL(c.ports[0].vlan, 4094);
+	sl_config_free(&c);
+
+	/* Only the states a key names change. */
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string("[dataplane]\n"
+		"tcp_fin_timeout = 9\n" BASE, FILE_NAME, &c, err, sizeof(err)), 0);
+	ms = c.dp.timeouts.ms;
+	CU_ASSERT_EQUAL(ms[SL_CT_FIN_WAIT], 9000);
+	CU_ASSERT_EQUAL(ms[SL_CT_CLOSING], 9000);
+	CU_ASSERT_EQUAL(ms[SL_CT_SYN_SENT], def.ms[SL_CT_SYN_SENT]);
+	CU_ASSERT_EQUAL(ms[SL_CT_ESTABLISHED], def.ms[SL_CT_ESTABLISHED]);
+	CU_ASSERT_EQUAL(ms[SL_CT_UDP], def.ms[SL_CT_UDP]);
+	sl_config_free(&c);
+}
+
+/* Comments, blank lines, indentation, CRLF, a BOM, empty sections. */
+static void
+test_syntax_ok(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(
+		"\xef\xbb\xbf; leading comment\r\n"
+		"# another\r\n"
+		"\r\n"
+		"[ dataplane ]   ; spaces inside the brackets\r\n"
+		"  memory = 512   ; inline comment\r\n"
+		"\tmbufs=4095\r\n"
+		"[control]\r\n"
+		"[routes]\n"
+		"[neighbors]\n"
+		BASE
+		"    mac = 02:00:00:00:00:01\n"
+		VIP4("v", "80")
+		"  backend = 198.18.0.10:80   weight=7 ; canary\n"
+		"  backend = 198.18.0.11:80\n",
+		FILE_NAME, &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.dp.memory_mb, 512);
+	CU_ASSERT_EQUAL(c.dp.mbufs, 4095);
+	CU_ASSERT(c.ports[0].has_mac);
+	CU_ASSERT_EQUAL_FATAL(c.nb_vips, 1);
+	CU_ASSERT_EQUAL_FATAL(c.vips[0].nb_backends, 2);
+	CU_ASSERT_EQUAL(c.vips[0].backends[0].weight, 7);
+	CU_ASSERT_EQUAL(c.vips[0].backends[1].weight, 1);
+	CU_ASSERT_EQUAL(c.vips[0].line, 17);
+	sl_config_free(&c);
+
+	/* Names: 31 characters of the allowed set. */
+	CU_ASSERT_EQUAL(sl_config_load_string(
+		"[port.Aa0_-bcdefghijklmnopqrstuvwxyzZ]\ndev = x\n"
+		"address = 198.18.0.1/24\nsnat = 198.18.0.2\n",
+		FILE_NAME, &c, err, sizeof(err)), 0);
+	sl_config_free(&c);
+
+	/* inih's own options are put back after a load. */
+	CU_ASSERT(ini_allow_multiline);
+	CU_ASSERT_EQUAL(ini_max_line, 200);
+	CU_ASSERT(!ini_stop_on_first_error);
+}
+
+static void
+test_err_sections(void)
+{
+	ERR(BASE "[foo]\n", -EINVAL, 7, "unknown section [foo]");
+	ERR(BASE "[port]\n", -EINVAL, 7, "needs a name");
+	ERR(BASE "[vip.]\n", -EINVAL, 7, "bad vip name ''");
+	ERR(BASE "[vip.a.b]\n", -EINVAL, 7, "bad vip name 'a.b'");
+	ERR("[port.a b]\n", -EINVAL, 1, "bad port name 'a b'");
+	ERR(BASE "[vip.abcdefghijabcdefghijabcdefghij01]\n", -ENAMETOOLONG, 7,
+	    "too long");
+	ERR("[port.abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]\n",
+	    -ENAMETOOLONG, 1,
+	    "too long");
+	ERR("[dataplane]\n[control]\n[dataplane]\n" BASE, -EEXIST, 3,
+	    "duplicate section [dataplane] (first on line 1)");
+	ERR(BASE "[routes]\n[routes]\n", -EEXIST, 8, "duplicate section [routes]");
+	ERR(BASE "[neighbors]\n[control]\n[neighbors]\n", -EEXIST, 9,
+	    "duplicate section [neighbors]");
+	ERR(BASE "[control]\n[control]\n", -EEXIST, 8, "duplicate section [control]");
+	ERR(BASE "[port.p0]\ndev = y\n", -EEXIST, 7, "duplicate section [port.p0]");
+	ERR(BASE VIP4("a", "80") VIP4("a", "81"), -EEXIST, 11,
+	    "duplicate section [vip.a] (first on line 7)");
+	ERR(BASE "[dataplane\n", -EINVAL, 7, "without ']'");
+	ERR(BASE "[dataplane] x\n", -EINVAL, 7, "unexpected text");
+	ERR("x = 1\n" BASE, -EINVAL, 1, "outside any section");
+	ERR(BASE "this is not a key\n", -EINVAL, 7, "syntax error");
+	ERR("", -EINVAL, 0, "at least one port");
+	ERR("; nothing\n[dataplane]\nmemory = 64\n", -EINVAL, 0,
+	    "at least one port");
+}
+
+static void
+test_err_keys(void)
+{
+	ERR(BASE "[dataplane]\nfoo = 1\n", -EINVAL, 8,
+	    "[dataplane] unknown key 'foo'");
+	ERR(BASE "dev2 = x\n", -EINVAL, 7, "[port.p0] unknown key 'dev2'");
+	ERR(BASE VIP4("v", "80") "dev = x\n", -EINVAL, 11, "[vip.v] unknown key 'dev'");
+	ERR(BASE "[routes]\nvia = x\n", -EINVAL, 8, "unknown key 'via'");
+	ERR(BASE "[control]\nsocket = /a\nsocket = /b\n", -EEXIST, 9,
+	    "duplicate key 'socket' (first on line 8)");
+	ERR(BASE "dev = again\n", -EEXIST, 7, "duplicate key 'dev' (first on line 2)");
+	ERR(BASE VIP4("v", "80") "port = 81\n", -EEXIST, 11, "duplicate key 'port'");
+	ERR(BASE "[routes]\ndefault = 198.18.0.254\ndefault = 198.18.0.253\n",
+	    -EEXIST, 9, "duplicate key 'default'");
+}
+
+static void
+test_err_numbers(void)
+{
+	ERR(BASE "[dataplane]\nmemory = abc\n", -EINVAL, 8,
+	    "[dataplane] memory 'abc': not a number");
+	ERR(BASE "[dataplane]\nmemory = 12x\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory = -5\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory = +5\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory = 0x10\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory =\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory = 1 2\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nmemory = 0\n", -ERANGE, 8,
+	    "out of range (16..1048576)");
+	ERR(BASE "[dataplane]\nmbufs = 100\n", -ERANGE, 8, "out of range");
+	ERR(BASE "[dataplane]\nconntrack_size = 1023\n", -ERANGE, 8,
+	    "conntrack_size '1023': out of range (1024..16777216)");
+	ERR(BASE "[dataplane]\nconntrack_size = 16777217\n", -ERANGE, 8,
+	    "out of range");
+	ERR(BASE "[dataplane]\nconntrack_size = 99999999999999999999999\n",
+	    -ERANGE, 8, "out of range");
+	ERR(BASE "[dataplane]\nsnat_port_low = 65536\n", -ERANGE, 8,
+	    "out of range");
+	ERR(BASE "[dataplane]\ntcp_syn_timeout = 0\n", -ERANGE, 8,
+	    "out of range (1..1000000)");
+	ERR(BASE "[dataplane]\ntcp_established_timeout = 1000001\n", -ERANGE, 8,
+	    "out of range");
+	ERR(BASE "[dataplane]\ntcp_fin_timeout = x\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\ntcp_closed_timeout = 0\n", -ERANGE, 8,
+	    "out of range");
+	ERR(BASE "[dataplane]\nudp_timeout = 1.5\n", -EINVAL, 8, "not a number");
+	ERR(BASE "vlan = 0\n", -ERANGE, 7, "[port.p0] vlan '0': out of range (1..4094)");
+	ERR(BASE "vlan = 4095\n", -ERANGE, 7, "out of range");
+	ERR(BASE "vlan = ten\n", -EINVAL, 7, "not a number");
+	ERR(BASE VIP4("v", "0"), -ERANGE, 9, "[vip.v] port '0': out of range (1..65535)");
+	ERR(BASE VIP4("v", "65536"), -ERANGE, 9, "out of range");
+	ERR(BASE VIP4("v", "http"), -EINVAL, 9, "not a number");
+	ERR(BASE VIP4("v", "80") "table_size = 65536\n", -SL_ENOPRIME, 11,
+	    "table_size '65536': not a prime");
+	ERR(BASE VIP4("v", "80") "table_size = 1\n", -SL_ENOPRIME, 11,
+	    "not a prime");
+	ERR(BASE VIP4("v", "80") "table_size = 0\n", -ERANGE, 11,
+	    "out of range (1..1048573)");
+	ERR(BASE VIP4("v", "80") "table_size = 1048583\n", -ERANGE, 11,
+	    "out of range");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 weight=65536\n",
+	    -ERANGE, 11, "weight out of range (0..65535)");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 weight=x\n",
+	    -EINVAL, 11, "weight is not a number");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 weight=\n",
+	    -EINVAL, 11, "weight is not a number");
+}
+
+static void
+test_err_strings(void)
+{
+	ERR(BASE "[dataplane]\nlcores =\n", -EINVAL, 8, "must not be empty");
+	ERR(BASE "[dataplane]\nlcores = 0 1\n", -EINVAL, 8, "bad character ' '");
+	ERR(BASE "[dataplane]\nfile_prefix = a/b\n", -EINVAL, 8,
+	    "bad character '/'");
+	ERR(BASE "[dataplane]\nfile_prefix = "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd\n",
+	    -ENAMETOOLONG, 8, "too long (max 63 characters)");
+	ERR(BASE "[control]\nsocket =\n", -EINVAL, 8, "must not be empty");
+	ERR(BASE "[control]\nsocket = /run/"
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij\n",
+	    -ENAMETOOLONG, 8, "too long (max 107 characters)");
+	ERR("[port.a]\ndev =\n", -EINVAL, 2, "[port.a] dev '': must not be empty");
+}
+
+static void
+test_err_addresses(void)
+{
+	ERR(BASE "address = 198.18.0.300/24\n", -EINVAL, 7,
+	    "[port.p0] address '198.18.0.300/24': bad address/prefix");
+	ERR(BASE "address = 198.18.9.1/33\n", -EINVAL, 7, "bad address/prefix");
+	ERR(BASE "address = 224.0.0.1/24\n", -EINVAL, 7, "bad address/prefix");
+	ERR(BASE "snat = nope\n", -EINVAL, 7, "[port.p0] snat 'nope': bad address");
+	ERR(BASE "snat = ff02::1\n", -EINVAL, 7, "bad address");
+	ERR(BASE "mac = 02:00:00:00:01\n", -EINVAL, 7, "bad MAC address");
+	ERR(BASE "mac = 02:00:00:00:01:1g\n", -EINVAL, 7, "bad MAC address");
+	ERR(BASE "mac = 02-00-00-00-01-11\n", -EINVAL, 7, "bad MAC address");
+	ERR(BASE "mac = 01:00:5e:00:00:01\n", -EINVAL, 7, "bad MAC address");
+	ERR(BASE "mac = 00:00:00:00:00:00\n", -EINVAL, 7, "bad MAC address");
+	ERR(BASE "[routes]\nroute = 198.18.50.1/24 via 198.18.0.254\n", -EINVAL, 8,
+	    "bad prefix '198.18.50.1/24'");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 198.18.0.254\n", -EINVAL, 8,
+	    "expected 'PREFIX via GATEWAY'");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 via\n", -EINVAL, 8,
+	    "expected 'PREFIX via GATEWAY'");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 via 198.18.0.254 x\n", -EINVAL,
+	    8, "expected 'PREFIX via GATEWAY'");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 via 198.18.0\n", -EINVAL, 8,
+	    "bad gateway address");
+	ERR(BASE "[routes]\ndefault = gw\n", -EINVAL, 8, "bad gateway address");
+	ERR(BASE "[routes]\ndefault = 0.0.0.0\n", -EINVAL, 8, "bad gateway address");
+	ERR(BASE "[neighbors]\nneighbor = 198.18.0.9\n", -EINVAL, 8,
+	    "expected 'ADDRESS MAC'");
+	ERR(BASE "[neighbors]\nneighbor = 198.18.0.x 02:00:00:00:00:09\n",
+	    -EINVAL, 8, "bad address");
+	ERR(BASE "[neighbors]\nneighbor = 198.18.0.9 02:00:00:00:00\n",
+	    -EINVAL, 8, "bad MAC address");
+	ERR(BASE "[vip.v]\naddress = 198.18.100\n", -EINVAL, 8,
+	    "[vip.v] address '198.18.100': bad address");
+	ERR(BASE "[vip.v]\naddress = 0.0.0.0\n", -EINVAL, 8, "bad address");
+	ERR(BASE VIP4("web", "80") "backend = 198.18.1.300:80\n", -EINVAL, 11,
+	    "t.ini:11: [vip.web] backend '198.18.1.300:80': bad address");
+	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3:0\n", -EINVAL, 11,
+	    "backend '198.18.1.3:0': bad port");
+	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3\n", -EINVAL, 11,
+	    "bad port");
+	ERR(BASE VIP4("web", "80") "backend = 2001:db8::5:80\n", -EINVAL, 11,
+	    "bad address");
+	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3:80 wait=3\n", -EINVAL,
+	    11, "expected 'weight=N'");
+	ERR(BASE VIP4("web", "80") "backend =\n", -EINVAL, 11,
+	    "expected 'ADDR:PORT [weight=N]'");
+	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3:80 weight=1 x\n",
+	    -EINVAL, 11, "expected 'ADDR:PORT [weight=N]'");
+	ERR(BASE VIP4("web", "80") "backend = 224.1.1.1:80\n", -EINVAL, 11,
+	    "not a unicast address");
+	ERR(BASE "[vip.v]\nproto = sctp\n", -EINVAL, 8,
+	    "proto 'sctp': expected tcp or udp");
+	ERR(BASE "[vip.v]\non_backend_remove = drop\n", -EINVAL, 8,
+	    "expected keep or reset");
+}
+
+static void
+test_err_missing(void)
+{
+	ERR(BASE "[port.p1]\naddress = 198.18.9.1/24\n[dataplane]\n", -EINVAL, 7,
+	    "[port.p1] missing 'dev'");
+	ERR(BASE "[port.p1]\n", -EINVAL, 7, "[port.p1] missing 'dev'");
+	ERR(BASE "[vip.v]\nport = 80\nproto = tcp\n[control]\n", -EINVAL, 7,
+	    "[vip.v] missing 'address'");
+	ERR(BASE "[vip.v]\naddress = 198.18.100.1\nproto = tcp\n", -EINVAL, 7,
+	    "[vip.v] missing 'port'");
+	ERR(BASE "[vip.v]\naddress = 198.18.100.1\nport = 80\n", -EINVAL, 7,
+	    "[vip.v] missing 'proto'");
+	ERR(BASE "[vip.v]\n", -EINVAL, 7, "[vip.v] missing 'address'");
+}
+
+static void
+test_err_conflicts(void)
+{
+	/* Family mismatch. */
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80\n"
+	    "backend = [2001:db8::10]:80\n", -EAFNOSUPPORT, 12,
+	    "VIP 'v' is IPv4: backend [2001:db8::10]:80 is not");
+	ERR(BASE "[routes]\nroute = 2001:db8:5::/48 via 198.18.0.254\n",
+	    -EAFNOSUPPORT, 8, "gateway is IPv4 but the destination is IPv6");
+	ERR(BASE "[routes]\ndefault = 2001:db8::fe\n", -EAFNOSUPPORT, 8,
+	    "gateway is IPv6 but the destination is IPv4");
+	ERR(BASE "[routes]\ndefault6 = 198.18.0.254\n", -EAFNOSUPPORT, 8,
+	    "gateway is IPv4");
+	/* Duplicates. */
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80\n"
+	    "backend = 198.18.0.11:80\nbackend = 198.18.0.10:80 weight=3\n",
+	    -EEXIST, 13, "duplicate backend 198.18.0.10:80");
+	ERR(BASE VIP4("a", "80") VIP4("b", "80"), -EEXIST, 11,
+	    "[vip.b] VIP 'b' duplicates VIP 'a' (tcp 198.18.100.1:80)");
+	ERR(BASE "[port.p1]\ndev = net_null0\n", -EEXIST, 8,
+	    "already used by [port.p0]");
+	ERR(BASE "[port.p1]\ndev = x\naddress = 198.18.0.1/16\n", -EEXIST, 9,
+	    "duplicate address (on [port.p0])");
+	ERR(BASE "address = 198.18.0.1/25\n", -EEXIST, 7, "duplicate address");
+	ERR(BASE "snat = 198.18.0.1\n", -EEXIST, 7, "duplicate snat address");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 via 198.18.0.254\n"
+	    "route = 198.18.50.0/24 via 198.18.0.253\n", -EEXIST, 9,
+	    "duplicate route (first on line 8)");
+	ERR(BASE "[routes]\nroute = 0.0.0.0/0 via 198.18.0.254\n"
+	    "default = 198.18.0.253\n", -EEXIST, 9, "duplicate route");
+	ERR(BASE "[neighbors]\nneighbor = 198.18.0.9 02:00:00:00:00:09\n"
+	    "neighbor = 198.18.0.9 02:00:00:00:00:0a\n", -EEXIST, 9,
+	    "duplicate neighbor (first on line 8)");
+	/* A backend that is the VIP itself; a table smaller than its list. */
+	ERR(BASE VIP4("v", "80") "backend = 198.18.100.1:80\n", -EINVAL, 11,
+	    "is the VIP itself");
+	ERR(BASE VIP4("v", "80") "table_size = 2\nbackend = 198.18.0.10:80\n"
+	    "backend = 198.18.0.11:80\nbackend = 198.18.0.12:80\n", -ERANGE, 14,
+	    "would exceed table size 2");
+}
+
+static void
+test_err_validate(void)
+{
+	static const char v4only[] =
+		"[port.p0]\ndev = x\naddress = 198.18.0.1/24\n"
+		"address = 2001:db8::1/64\nsnat = 198.18.0.1\n";
+
+	/* A VIP of a family that no port can source-NAT. */
+	{
+		char text[512];
+
+		snprintf(text, sizeof(text), "%s%s", v4only,
+			 "[vip.v6]\naddress = 2001:db8:100::1\nport = 80\n"
+			 "proto = tcp\n");
+		ERR(text, -EADDRNOTAVAIL, 6,
+		    "[vip.v6] no port has an IPv6 snat address");
+	}
+	/* The VIP comes before the port: the check runs at the end. */
+	ERR(VIP4("v", "80") "[port.p0]\ndev = x\naddress = 2001:db8::1/64\n"
+	    "snat = 2001:db8::1\n", -EADDRNOTAVAIL, 1, "IPv4 snat address");
+	ERR(BASE "[routes]\nroute = 198.18.50.0/24 via 198.18.9.254\n",
+	    -ENETUNREACH, 8,
+	    "route 198.18.50.0/24 via 198.18.9.254: gateway is not inside any port's subnet");
+	ERR(BASE "[routes]\ndefault6 = 2001:db8:9::1\n", -ENETUNREACH, 8,
+	    "gateway is not inside");
+	/* Routes before ports are fine when the gateway is on link. */
+	{
+		struct sl_config c;
+		char err[SL_ERR_MAX];
+
+		CU_ASSERT_EQUAL(sl_config_load_string(
+			"[routes]\ndefault = 198.18.0.254\n" BASE, FILE_NAME, &c,
+			err, sizeof(err)), 0);
+		sl_config_free(&c);
+	}
+	ERR(BASE "[neighbors]\nneighbor = 198.18.9.9 02:00:00:00:00:09\n",
+	    -ENETUNREACH, 8, "neighbor 198.18.9.9 is not inside any port's subnet");
+}
+
+/* BASE, then a comment line of n characters, then text. */
+static char *
+long_line_text(size_t n, const char *text)
+{
+	size_t base = strlen(BASE);
+	char *s = malloc(base + n + 1 + strlen(text) + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, BASE, base);
+	s[base] = ';';
+	memset(s + base + 1, 'x', n - 1);
+	s[base + n] = '\n';
+	strcpy(s + base + n + 1, text);
+	return s;
+}
+
+static void
+test_err_lines(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	char *text;
+
+	/* 1022 characters fit inih's 1024-byte buffer with '\n' and NUL. */
+	text = long_line_text(1022, "[dataplane]\nmemory = 64\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL(sl_config_load_string(text, FILE_NAME, &c, err,
+					      sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.dp.memory_mb, 64);
+	sl_config_free(&c);
+	free(text);
+	/* One more is an error, not two lines. */
+	text = long_line_text(1023, "[dataplane]\nmemory = 64\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	ERR(text, -EINVAL, 7, "line too long (max 1022 characters)");
+	free(text);
+	text = long_line_text(5000, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	ERR(text, -EINVAL, 7, "line too long");
+	free(text);
+}
+
+/* Builds text with open_memstream; returns malloc'd. */
+static char *
+gen_text(void (*fn)(FILE *f, int n), int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	fn(f, n);
+	fclose(f);
+	return buf;
+}
+
+static void
+gen_ports(FILE *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "[port.p%d]\ndev = d%d\naddress = 198.18.%d.1/24\n"
+			"snat = 198.18.%d.1\n", i, i, i, i);
+}
+
+static void
+gen_addrs(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "[port.p]\ndev = d\nsnat = 198.18.0.1\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "address = 198.18.%d.1/24\n", i);
+}
+
+static void
+gen_snat(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "[port.p]\ndev = d\naddress = 198.18.0.1/24\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "snat = 198.18.0.%d\n", i + 10);
+}
+
+static void
+gen_routes(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "%s[routes]\n", BASE);
+	for (i = 0; i < n; i++)
+		fprintf(f, "route = 198.19.%d.0/24 via 198.18.0.254\n", i);
+}
+
+static void
+gen_neigh(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "%s[neighbors]\n", BASE);
+	for (i = 0; i < n; i++)
+		fprintf(f, "neighbor = 198.18.0.%d 02:00:00:00:00:01\n", i + 2);
+}
+
+static void
+gen_vips(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "%s", BASE);
+	for (i = 0; i < n; i++)
+		fprintf(f, "[vip.v%d]\naddress = 198.18.100.1\nport = %d\n"
+			"proto = tcp\n", i, i + 1);
+}
+
+static void
+gen_vip_backends(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "%s", BASE VIP4("v", "80"));
+	for (i = 0; i < n; i++)
+		fprintf(f, "backend = 198.18.%d.%d:80\n", 1 + i / 200,
+			1 + i % 200);
+}
+
+/* SL_MAX_VIP_BACKENDS in each VIP, n backends in all. */
+static void
+gen_all_backends(FILE *f, int n)
+{
+	int i;
+
+	fprintf(f, "%s", BASE);
+	for (i = 0; i < n; i++) {
+		if (i % SL_MAX_VIP_BACKENDS == 0)
+			fprintf(f, "[vip.v%d]\naddress = 198.18.100.1\n"
+				"port = %d\nproto = tcp\n",
+				i / SL_MAX_VIP_BACKENDS,
+				1 + i / SL_MAX_VIP_BACKENDS);
+		fprintf(f, "backend = 198.18.%d.%d:80\n", 1 + i / 200,
+			1 + i % 200);
+	}
+}
+
+/* n items load; n + 1 fail with -ENOSPC at line, with phrase. */
+static void
+check_limit(int src_line, void (*fn)(FILE *f, int n), int n,
+	    unsigned int line, const char *phrase)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	char *text = gen_text(fn, n);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	if (sl_config_load_string(text, FILE_NAME, &c, err, sizeof(err)) != 0) {
+		printf("\n    case at line %d: %s\n", src_line, err);
+		CU_FAIL("limit itself should load");
+	}
+	sl_config_free(&c);
+	free(text);
+	text = gen_text(fn, n + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	check_err(src_line, text, -ENOSPC, line, phrase);
+	free(text);
+}
+
+#define LIMIT(fn, n, line, phrase) check_limit(__LINE__, fn, n, line, phrase)
+
+static void
+test_err_limits(void)
+{
+	LIMIT(gen_ports, SL_MAX_PORTS, 4 * SL_MAX_PORTS + 1,
+	      "too many ports (max 8)");
+	LIMIT(gen_addrs, SL_MAX_PORT_ADDRS, 3 + SL_MAX_PORT_ADDRS + 1,
+	      "too many addresses (max 8 per port)");
+	LIMIT(gen_snat, SL_MAX_SNAT_ADDRS, 3 + SL_MAX_SNAT_ADDRS + 1,
+	      "too many snat addresses");
+	LIMIT(gen_routes, SL_MAX_ROUTES, 7 + SL_MAX_ROUTES + 1,
+	      "too many routes (max 64)");
+	LIMIT(gen_neigh, SL_MAX_STATIC_NEIGH, 7 + SL_MAX_STATIC_NEIGH + 1,
+	      "too many neighbors (max 64)");
+	LIMIT(gen_vips, SL_MAX_VIPS, 6 + 4 * SL_MAX_VIPS + 1,
+	      "too many VIPs (max 256)");
+	LIMIT(gen_vip_backends, SL_MAX_VIP_BACKENDS,
+	      10 + SL_MAX_VIP_BACKENDS + 1, "too many backends (max 1024 per VIP)");
+	LIMIT(gen_all_backends, SL_MAX_BACKENDS,
+	      6 + (SL_MAX_BACKENDS / SL_MAX_VIP_BACKENDS) *
+	      (4 + SL_MAX_VIP_BACKENDS) + 5,
+	      "too many backends over all VIPs (max 4096)");
+}
+
+static const struct sl_addr *
+A(const char *s)
+{
+	static struct sl_addr ring[8];
+	static unsigned int i;
+	struct sl_addr *a = &ring[i++ % 8];
+
+	addr(a, s);
+	return a;
+}
+
+static void
+test_core_vip(void)
+{
+	struct sl_config c;
+	struct sl_vip_conf *v;
+	char err[SL_ERR_MAX];
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web", A("198.18.100.1"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+	v = sl_config_vip_find(&c, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->table_size, SL_MAGLEV_DEFAULT_M);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_KEEP);
+	CU_ASSERT_EQUAL(v->line, 0);
+	CU_ASSERT_EQUAL(v->nb_backends, 0);
+	CU_ASSERT_PTR_NULL(sl_config_vip_find(&c, "nope"));
+
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web", A("198.18.100.2"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "VIP 'web' already exists"));
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web2", A("198.18.100.1"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "duplicates VIP 'web'"));
+	/* Same address and port, other protocol: a different VIP. */
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web-udp", A("198.18.100.1"), 80,
+					  IPPROTO_UDP, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "bad name", A("198.18.100.3"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad VIP name"));
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "", A("198.18.100.3"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c,
+		"abcdefghijabcdefghijabcdefghij01", A("198.18.100.3"), 80,
+		IPPROTO_TCP, err, sizeof(err)), -ENAMETOOLONG);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "x", A("198.18.100.3"), 0,
+					  IPPROTO_TCP, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "x", A("198.18.100.3"), 80,
+					  IPPROTO_ICMP, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "x", A("::"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(c.nb_vips, 2);
+
+	/* set */
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 251, SL_ON_REMOVE_RESET,
+					  err, sizeof(err)), 0);
+	v = sl_config_vip_find(&c, "web");
+	CU_ASSERT_EQUAL(v->table_size, 251);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_RESET);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 0, -1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->table_size, 251);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_RESET);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 0, SL_ON_REMOVE_KEEP, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->on_remove, SL_ON_REMOVE_KEEP);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 250, -1, err, sizeof(err)),
+			-SL_ENOPRIME);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a prime"));
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 1048583, -1, err,
+					  sizeof(err)), -ERANGE);
+	/* Nothing changes when one argument is bad. */
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 65537, 7, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(v->table_size, 251);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "nope", 0, -1, err, sizeof(err)),
+			-ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no VIP 'nope'"));
+
+	/* del keeps the order of the others */
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "third", A("2001:db8:100::1"), 443,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 80, 1,
+					      true, false, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_del(&c, "web", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.nb_vips, 2);
+	CU_ASSERT_STRING_EQUAL(c.vips[0].name, "web-udp");
+	CU_ASSERT_STRING_EQUAL(c.vips[1].name, "third");
+	CU_ASSERT_EQUAL(sl_config_vip_del(&c, "web", err, sizeof(err)), -ENOENT);
+	/* The name is free again. */
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web", A("198.18.100.1"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+	sl_config_free(&c);
+	CU_ASSERT(is_init_state(&c));
+}
+
+static void
+test_core_vip_many(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX], name[16];
+	int i;
+
+	sl_config_init(&c);
+	for (i = 0; i < SL_MAX_VIPS; i++) {
+		snprintf(name, sizeof(name), "v%d", i);
+		CU_ASSERT_EQUAL(sl_config_vip_add(&c, name, A("198.18.100.1"),
+						  (uint16_t)(i + 1), IPPROTO_UDP,
+						  err, sizeof(err)), 0);
+	}
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "one-more", A("198.18.100.1"),
+					  9999, IPPROTO_UDP, err, sizeof(err)),
+			-ENOSPC);
+	CU_ASSERT_EQUAL(c.nb_vips, SL_MAX_VIPS);
+	CU_ASSERT(c.cap_vips >= c.nb_vips);
+	sl_config_free(&c);
+}
+
+static void
+test_core_backend(void)
+{
+	struct sl_config c;
+	struct sl_vip_conf *v;
+	char err[SL_ERR_MAX];
+	uint32_t i;
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 80, 1,
+					      true, true, err, sizeof(err)),
+			-ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no VIP 'web'"));
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web", A("198.18.100.1"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+
+	/* add (create, no update) */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 80, 1,
+					      true, false, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 80, 5,
+					      true, false, err, sizeof(err)),
+			-EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "duplicate backend 198.18.1.1:80"));
+	v = sl_config_vip_find(&c, "web");
+	CU_ASSERT_EQUAL(v->backends[0].weight, 1);
+	/* same address, other port: another backend */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 81, 0,
+					      true, false, err, sizeof(err)), 0);
+	/* set (update, no create) */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.1"), 80, 9,
+					      false, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->backends[0].weight, 9);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.2"), 80, 9,
+					      false, true, err, sizeof(err)),
+			-ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no backend 198.18.1.2:80"));
+	/* upsert (both) */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.2"), 80, 3,
+					      true, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.2"), 80, 4,
+					      true, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->nb_backends, 3);
+	CU_ASSERT_EQUAL(v->backends[2].weight, 4);
+	/* bad arguments */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.3"), 80,
+					      65536, true, true, err, sizeof(err)),
+			-ERANGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "weight 65536 out of range (0..65535)"));
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.3"), 0, 1,
+					      true, true, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("2001:db8::3"), 80, 1,
+					      true, true, err, sizeof(err)),
+			-EAFNOSUPPORT);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("255.255.255.255"),
+					      80, 1, true, true, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.100.1"), 80,
+					      1, true, true, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(v->nb_backends, 3);
+
+	/* del keeps the order */
+	CU_ASSERT_EQUAL(sl_config_backend_del(&c, "web", A("198.18.1.1"), 80,
+					      err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->nb_backends, 2);
+	CU_ASSERT_EQUAL(v->backends[0].port, 81);
+	CU_ASSERT(addr_is(&v->backends[1].addr, "198.18.1.2"));
+	CU_ASSERT_EQUAL(sl_config_backend_del(&c, "web", A("198.18.1.1"), 80,
+					      err, sizeof(err)), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no backend 198.18.1.1:80"));
+	CU_ASSERT_EQUAL(sl_config_backend_del(&c, "nope", A("198.18.1.1"), 80,
+					      err, sizeof(err)), -ENOENT);
+
+	/* table size bounds the backend count, both ways */
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 2, -1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.7"), 80, 1,
+					      true, false, err, sizeof(err)),
+			-ERANGE);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 3, -1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.7"), 80, 1,
+					      true, false, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 2, -1, err, sizeof(err)),
+			-ERANGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "smaller than its 3 backends"));
+
+	/* per-VIP limit */
+	CU_ASSERT_EQUAL(sl_config_vip_set(&c, "web", 65537, -1, err,
+					  sizeof(err)), 0);
+	for (i = v->nb_backends; i < SL_MAX_VIP_BACKENDS; i++) {
+		struct sl_addr a;
+
+		sl_addr_from_v4(&a, htonl(0xc6130000u + i));	/* 198.19.x.y */
+		CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", &a, 80, 1, true,
+						      false, err, sizeof(err)), 0);
+	}
+	CU_ASSERT_EQUAL(v->nb_backends, SL_MAX_VIP_BACKENDS);
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.9.9"), 80, 1,
+					      true, false, err, sizeof(err)),
+			-ENOSPC);
+	/* an update still works at the limit */
+	CU_ASSERT_EQUAL(sl_config_backend_set(&c, "web", A("198.18.1.7"), 80, 2,
+					      true, true, err, sizeof(err)), 0);
+	sl_config_free(&c);
+}
+
+static void
+test_core_misc(void)
+{
+	CU_ASSERT_EQUAL(sl_on_remove_parse("keep"), SL_ON_REMOVE_KEEP);
+	CU_ASSERT_EQUAL(sl_on_remove_parse("reset"), SL_ON_REMOVE_RESET);
+	CU_ASSERT_EQUAL(sl_on_remove_parse("Keep"), -EINVAL);
+	CU_ASSERT_EQUAL(sl_on_remove_parse(""), -EINVAL);
+	CU_ASSERT_EQUAL(sl_on_remove_parse(NULL), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sl_on_remove_name(SL_ON_REMOVE_KEEP), "keep");
+	CU_ASSERT_STRING_EQUAL(sl_on_remove_name(SL_ON_REMOVE_RESET), "reset");
+	CU_ASSERT_STRING_EQUAL(sl_on_remove_name(9), "?");
+
+	CU_ASSERT(sl_config_name_valid("a"));
+	CU_ASSERT(sl_config_name_valid("Web_4-x"));
+	CU_ASSERT(sl_config_name_valid("abcdefghijabcdefghijabcdefghij0"));
+	CU_ASSERT(!sl_config_name_valid("abcdefghijabcdefghijabcdefghij01"));
+	CU_ASSERT(!sl_config_name_valid(""));
+	CU_ASSERT(!sl_config_name_valid("a.b"));
+	CU_ASSERT(!sl_config_name_valid("a b"));
+	CU_ASSERT(!sl_config_name_valid("caf\xc3\xa9"));
+	CU_ASSERT(!sl_config_name_valid(NULL));
+
+	CU_ASSERT_EQUAL(sl_config_table_size_check(2), 0);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(65537), 0);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(1048573), 0);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(0), -ERANGE);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(1048583), -ERANGE);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(1), -SL_ENOPRIME);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(9), -SL_ENOPRIME);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(65535), -SL_ENOPRIME);
+	CU_ASSERT_EQUAL(sl_config_table_size_check(1048572), -SL_ENOPRIME);
+}
+
+static void
+test_validate(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err,
+		"no [port.NAME] section: a config needs at least one port");
+	snprintf(c.ports[0].name, SL_NAME_MAX, "p0");
+	c.nb_ports = 1;
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "[port.p0] missing 'dev'"));
+	snprintf(c.ports[0].dev, sizeof(c.ports[0].dev), "net_null0");
+	c.ports[0].addrs[0].addr = *A("198.18.0.1");
+	c.ports[0].addrs[0].plen = 24;
+	c.ports[0].nb_addrs = 1;
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), 0);
+
+	/* A VIP added through the core (as the CLI does) needs a snat. */
+	CU_ASSERT_EQUAL(sl_config_vip_add(&c, "web", A("198.18.100.1"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)),
+			-EADDRNOTAVAIL);
+	CU_ASSERT_STRING_EQUAL(err,
+		"[vip.web] no port has an IPv4 snat address for this VIP");
+	c.ports[0].snat[0] = *A("198.18.0.1");
+	c.ports[0].nb_snat = 1;
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), 0);
+
+	c.routes[0].dst.addr = *A("0.0.0.0");
+	c.routes[0].via = *A("198.18.5.1");
+	c.nb_routes = 1;
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), -ENETUNREACH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "route 0.0.0.0/0 via 198.18.5.1"));
+	c.routes[0].via = *A("198.18.0.254");
+	CU_ASSERT_EQUAL(sl_config_validate(&c, err, sizeof(err)), 0);
+	/* NULL err is allowed */
+	c.routes[0].via = *A("198.18.5.1");
+	CU_ASSERT_EQUAL(sl_config_validate(&c, NULL, 0), -ENETUNREACH);
+	sl_config_free(&c);
+}
+
+static void
+test_copy(void)
+{
+	struct sl_config a, b, e;
+	char err[SL_ERR_MAX];
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(demo_ini, FILE_NAME, &a, err,
+						    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+	CU_ASSERT_EQUAL(b.nb_vips, a.nb_vips);
+	CU_ASSERT_PTR_NOT_EQUAL(b.vips, a.vips);
+	CU_ASSERT_PTR_NOT_EQUAL(b.vips[0].backends, a.vips[0].backends);
+	CU_ASSERT(memcmp(b.vips[0].backends, a.vips[0].backends,
+			 3 * sizeof(struct sl_backend_conf)) == 0);
+	CU_ASSERT_STRING_EQUAL(b.ports[1].dev, a.ports[1].dev);
+
+	/* Change the copy every way; the original stays. */
+	b.vips[0].backends[0].weight = 77;
+	b.ports[0].dev[0] = 'X';
+	CU_ASSERT_EQUAL(sl_config_backend_set(&b, "web4", A("198.18.1.20"), 80,
+					      1, true, false, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_backend_del(&b, "web4", A("198.18.1.11"), 8080,
+					      err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_del(&b, "dns", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_set(&b, "web6", 251, SL_ON_REMOVE_KEEP,
+					  err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_add(&b, "new", A("198.18.100.9"), 80,
+					  IPPROTO_TCP, err, sizeof(err)), 0);
+
+	CU_ASSERT_EQUAL(a.nb_vips, 3);
+	CU_ASSERT_STRING_EQUAL(a.vips[2].name, "dns");
+	CU_ASSERT_EQUAL(a.vips[0].nb_backends, 3);
+	CU_ASSERT_EQUAL(a.vips[0].backends[0].weight, 1);
+	CU_ASSERT(addr_is(&a.vips[0].backends[0].addr, "198.18.1.11"));
+	CU_ASSERT_EQUAL(a.vips[1].table_size, 65537);
+	CU_ASSERT_EQUAL(a.vips[1].on_remove, SL_ON_REMOVE_RESET);
+	CU_ASSERT_STRING_EQUAL(a.ports[0].dev, "net_tap0,iface=sltap0");
+	CU_ASSERT_PTR_NULL(sl_config_vip_find(&a, "new"));
+
+	/* A copy of a config without VIPs, and a copy onto itself. */
+	sl_config_init(&e);
+	sl_config_free(&b);
+	CU_ASSERT_EQUAL(sl_config_copy(&b, &e), 0);
+	CU_ASSERT_PTR_NULL(b.vips);
+	CU_ASSERT_EQUAL(sl_config_copy(&a, &a), 0);
+	CU_ASSERT_EQUAL(a.nb_vips, 3);
+	sl_config_free(&a);
+	sl_config_free(&b);
+}
+
+static void
+test_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512], err[SL_ERR_MAX], want[600];
+	struct sl_config c;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sl-test-config-XXXXXX",
+		 dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(demo_ini, f);
+	fclose(f);
+	CU_ASSERT_EQUAL(sl_config_load(path, &c, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.path, path);
+	CU_ASSERT_EQUAL(c.nb_vips, 3);
+	CU_ASSERT_EQUAL(c.vips[2].nb_backends, 1);
+	sl_config_free(&c);
+
+	/* An error names the file and the line. */
+	f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("backend = 198.18.1.300:80\n", f);	/* line 43 */
+	fclose(f);
+	CU_ASSERT_EQUAL(sl_config_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:43: [vip.dns] backend '198.18.1.300:80': bad address", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT(is_init_state(&c));
+
+	/* A NUL byte in the file. */
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(BASE, f);
+	fwrite("[dataplane]\nmemory = 2\0" "56\n", 1, 26, f);
+	fclose(f);
+	CU_ASSERT_EQUAL(sl_config_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:8: NUL character", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+
+	unlink(path);
+	CU_ASSERT_EQUAL(sl_config_load(path, &c, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: cannot open: ", path);
+	CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
+	CU_ASSERT(is_init_state(&c));
+	sl_config_free(&c);
+}
+
+int
+main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{ "demo config, every field", test_demo },
+		{ "defaults", test_defaults },
+		{ "dataplane keys and timeouts", test_dataplane_keys },
+		{ "comments, indentation, CRLF, BOM", test_syntax_ok },
+		{ "errors: sections", test_err_sections },
+		{ "errors: keys", test_err_keys },
+		{ "errors: numbers", test_err_numbers },
+		{ "errors: strings", test_err_strings },
+		{ "errors: addresses", test_err_addresses },
+		{ "errors: missing keys", test_err_missing },
+		{ "errors: conflicts and duplicates", test_err_conflicts },
+		{ "errors: whole-config checks", test_err_validate },
+		{ "errors: long lines", test_err_lines },
+		{ "errors: limits", test_err_limits },
+		{ "core: vip add/set/del", test_core_vip },
+		{ "core: VIP limit", test_core_vip_many },
+		{ "core: backend add/update/del", test_core_backend },
+		{ "core: names, table sizes, on_remove", test_core_misc },
+		{ "validate", test_validate },
+		{ "copy is deep", test_copy },
+		{ "load from a file", test_file },
+	};
+	CU_pSuite suite;
+	unsigned int fails;
+	size_t i;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	suite = CU_add_suite("config", NULL, NULL);
+	if (suite == NULL)
+		goto fail;
+	for (i = 0; i < SL_ARRAY_SIZE(tests); i++)
+		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
+			goto fail;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (CU_basic_run_tests() != CUE_SUCCESS)
+		goto fail;
+	fails = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return fails ? 1 : 0;
+fail:
+	CU_cleanup_registry();
+	return 2;
+}

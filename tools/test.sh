@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test suite: unit,
+# integration (pcap golden files through net_pcap), e2e (net_tap +
+# namespaces + real servers); then the unit and integration suites again
+# under ASan + UBSan. Usage: tools/test.sh [--quick]  (--quick: no sanitizer
+# pass). Must run as root (hugepages, namespaces).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tools/test.sh: run as root (hugepages, network namespaces)" >&2
+	exit 2
+fi
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+tools/deps.sh
+tools/hugepages.sh 768
+
+setup() { # dir, extra meson args...
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" --werror "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}
+
+setup build
+meson test -C build --suite unit --suite integration --suite e2e \
+	--print-errorlogs --num-processes 1
+if [ "$quick" = 0 ]; then
+	# ASan + UBSan; DPDK's own libraries are not instrumented.
+	setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug
+	ASAN_OPTIONS=abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-san --suite unit --suite integration \
+		--print-errorlogs --num-processes 1
+fi
+echo "tools/test.sh: all suites passed"
