@@ -333,6 +333,7 @@ handle_arp(struct sl_dp *dp, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 		return;
 	}
 	arp_fill(arp, 2, dp->shm->ports[port].mac, tpa.b, sha, spa.b);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (pi->l3_off + 28));
 	sl_l2_set(m, pi->l3_off, &dp->shm->ports[port], sha, SL_ETHERTYPE_ARP);
 	dp->shm->main_stats.replied++;
 	main_tx(dp, port, m);
@@ -360,6 +361,7 @@ handle_nd(struct sl_dp *dp, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	uint8_t *icmp = ip + 40, port = (uint8_t)m->hash.usr;
 	const uint8_t *ll;
 	struct sl_addr target, src;
+	uint8_t dst[6];
 	uint16_t cs;
 
 	if (pi->l4_len < 24 || ip[7] != 255 || icmp[1] != 0)
@@ -378,6 +380,7 @@ handle_nd(struct sl_dp *dp, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	if (ll == NULL)
 		goto drop;	/* DAD (unspecified source) needs no answer */
 	neigh_learn(dp, &src, ll, port, now);
+	memcpy(dst, ll, 6);	/* ll points into what is rewritten below */
 	/* Turn the solicitation into a solicited advertisement. */
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (pi->l3_off + 40 + 32));
 	ip[4] = 0;
@@ -393,13 +396,8 @@ handle_nd(struct sl_dp *dp, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	memcpy(icmp + 26, dp->shm->ports[port].mac, 6);
 	cs = sl_csum_l4(AF_INET6, ip, IPPROTO_ICMPV6, icmp, 32);
 	memcpy(icmp + 2, &cs, 2);
-	{
-		uint8_t dst[6];
-
-		memcpy(dst, ll, 6);
-		sl_l2_set(m, pi->l3_off, &dp->shm->ports[port], dst,
-			  SL_ETHERTYPE_IPV6);
-	}
+	sl_l2_set(m, pi->l3_off, &dp->shm->ports[port], dst,
+		  SL_ETHERTYPE_IPV6);
 	dp->shm->main_stats.replied++;
 	main_tx(dp, port, m);
 	return;

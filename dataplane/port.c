@@ -75,9 +75,14 @@ port_configure(struct sl_dp *dp, uint32_t idx, uint16_t pid)
 	if (pc->has_mac) {
 		memcpy(mac.addr_bytes, pc->mac, 6);
 		rc = rte_eth_dev_default_mac_addr_set(pid, &mac);
-		if (rc < 0)
-			DP_LOG(WARNING, "port %s: cannot set MAC: %s", pc->name,
-			       rte_strerror(-rc));
+		if (rc < 0) {
+			/* We write our source MAC ourselves; to receive frames
+			 * sent to it the device must not filter them. */
+			DP_LOG(WARNING, "port %s: device cannot take MAC %s "
+			       "(%s): using it in software, promiscuous",
+			       pc->name, "from config", rte_strerror(-rc));
+			rte_eth_promiscuous_enable(pid);
+		}
 	}
 	rc = rte_eth_dev_start(pid);
 	if (rc < 0)
@@ -94,7 +99,10 @@ port_publish(struct sl_dp *dp, uint32_t idx, uint16_t pid)
 	struct sl_shm_port *sp = &dp->shm->ports[idx];
 	struct rte_ether_addr mac;
 
-	rte_eth_macaddr_get(pid, &mac);
+	if (pc->has_mac)
+		memcpy(mac.addr_bytes, pc->mac, 6);
+	else
+		rte_eth_macaddr_get(pid, &mac);
 	snprintf(sp->name, sizeof(sp->name), "%s", pc->name);
 	sp->port_id = pid;
 	memcpy(sp->mac, mac.addr_bytes, 6);

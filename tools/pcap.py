@@ -3,7 +3,7 @@
 
 A module for the tests and a command-line tool:
 
-    pcap.py dump FILE [-v]               one line per packet (like tcpdump -nn -e)
+    pcap.py dump FILE [-v]               a line per packet (tcpdump -nn -e)
     pcap.py compare GOT EXPECTED [--unordered]
                                          byte-for-byte; exit 1 on a difference
     pcap.py verify FILE                  every checksum right; exit 1 otherwise
@@ -481,8 +481,10 @@ def arp(op, sha, spa, tha, tpa):
 
 def ip_header(src, dst, proto, payload, ip=None):
     """IPv4 or IPv6 (by address) around payload; ip: dict of keyword
-    overrides for ipv4() / ipv6() (ttl/hlim are interchangeable)."""
+    overrides for ipv4() / ipv6() (ttl/hlim are interchangeable, and
+    "proto" or "nh" overrides the protocol / next header field)."""
     ip = dict(ip or {})
+    proto = ip.pop("proto", ip.pop("nh", proto))
     if ip_version(src) == 4:
         if "hlim" in ip:
             ip["ttl"] = ip.pop("hlim")
@@ -1070,6 +1072,8 @@ def _summary_icmp(d):
 
 def _fmt_value(v):
     if isinstance(v, (bytes, bytearray)):
+        if not v:
+            return "(empty)"
         return v[:48].hex() + ("..." if len(v) > 48 else "") + \
             " (%d bytes)" % len(v)
     return repr(v)
@@ -1375,6 +1379,9 @@ def _selftest_static(check):
     frag = tcp_packet(*v4, 1, 2, ip={"mf": True})
     check("first fragment: no l4 check",
           decode(frag)["l4_checksum_ok"] is None and verify(frag) == [])
+    d = decode(tcp_packet(*v6, 1, 2, ip={"nh": IPPROTO_UDP}))
+    check("next header override", d["proto"] == IPPROTO_UDP and
+          verify(tcp_packet(*v6, 1, 2, ip={"nh": IPPROTO_UDP})) != [])
     check("ttl override", decode(tcp_packet(*v4, 1, 2, ip={"ttl": 1}))["ttl"]
           == 1 and decode(tcp_packet(*v6, 1, 2, ip={"ttl": 2}))["ttl"] == 2)
     # pcap files: write, read back, both byte orders, nanoseconds.
@@ -1521,7 +1528,7 @@ def _selftest_kernel(check, keep=None):
     py = sys.executable or "/usr/bin/python3"
     na, nb = "pcapst%da" % os.getpid(), "pcapst%db" % os.getpid()
     tmp = tempfile.mkdtemp(prefix="pcapselftest.")
-    procs = []
+    procs, err = [], None
     try:
         for ns in (na, nb):
             _run(["ip", "netns", "add", ns])
@@ -1586,8 +1593,13 @@ def _selftest_kernel(check, keep=None):
             if p.poll() is None:
                 p.kill()
                 p.wait()
+            if p.stdout:
+                p.stdout.close()
+        if err:
+            err.close()
         for ns in (na, nb):
-            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+            subprocess.run(["ip", "netns", "del", ns],
+                           stderr=subprocess.DEVNULL)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
