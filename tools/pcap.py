@@ -1665,7 +1665,8 @@ def cmd_selftest(args):
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="pcap.py", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub = ap.add_subparsers(dest="cmd", required=True,
+                            metavar="{dump,compare,verify,selftest}")
     p = sub.add_parser("dump", help="one line per packet")
     p.add_argument("file")
     p.add_argument("-v", "--verbose", action="store_true",

@@ -97,9 +97,11 @@ topo_init() {
 		fi
 	done
 	TOPO_TMP=$(mktemp -d "${TMPDIR:-/tmp}/${p}topo.XXXXXX")
+	# INT and TERM only exit: the EXIT trap then cleans up, also when a
+	# caller has replaced it with one of its own that calls topo_down.
 	trap 'topo_down' EXIT
-	trap 'topo_down; trap - EXIT; exit 130' INT
-	trap 'topo_down; trap - EXIT; exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 
 topo_register_pid() {
