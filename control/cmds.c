@@ -62,9 +62,9 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	if (cmd->json)
 		B("[");
 	else
-		B("%-16s %-5s %-28s %-7s %-6s %-8s %12s %14s %10s %8s\n",
+		B("%-16s %-5s %-28s %-7s %-6s %-8s %12s %14s %10s %8s %8s\n",
 		  "NAME", "PROTO", "ADDRESS", "TABLE", "REMOVE", "BACKENDS",
-		  "PACKETS", "BYTES", "NEW", "ACTIVE");
+		  "PACKETS", "BYTES", "NEW", "ACTIVE", "DROPS");
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
@@ -74,17 +74,17 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 			B("%s{\"name\":\"%s\",\"proto\":\"%s\",\"address\":"
 			  "\"%s\",\"table_size\":%u,\"on_backend_remove\":"
 			  "\"%s\",\"backends\":%u,\"packets\":%lu,\"bytes\":%lu,"
-			  "\"new_flows\":%lu,\"active_flows\":%lu}",
+			  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu}",
 			  i ? "," : "", v->name, sl_proto_name(v->proto), ap,
 			  v->table_size, sl_on_remove_name(v->on_remove),
 			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
-			  t.active_flows);
+			  t.active_flows, t.drops);
 		else
 			B("%-16s %-5s %-28s %-7u %-6s %-8u %12lu %14lu %10lu "
-			  "%8lu\n", v->name, sl_proto_name(v->proto), ap,
+			  "%8lu %8lu\n", v->name, sl_proto_name(v->proto), ap,
 			  v->table_size, sl_on_remove_name(v->on_remove),
 			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
-			  t.active_flows);
+			  t.active_flows, t.drops);
 	}
 	if (cmd->json)
 		B("]\n");
@@ -295,9 +295,9 @@ stats_json(struct sl_ctl *ctl, struct sl_buf *out)
 
 		sum_vip(ctl, v->id, &vt);
 		B("%s{\"name\":\"%s\",\"packets\":%lu,\"bytes\":%lu,"
-		  "\"new_flows\":%lu,\"active_flows\":%lu,\"backends\":[",
-		  i ? "," : "", v->name, vt.pkts, vt.bytes, vt.new_flows,
-		  vt.active_flows);
+		  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu,"
+		  "\"backends\":[", i ? "," : "", v->name, vt.pkts, vt.bytes,
+		  vt.new_flows, vt.active_flows, vt.drops);
 		for (j = 0; j < v->nb_backends; j++) {
 			sum_backend(ctl, v->backends[j].id, &bt);
 			sl_addr_port_fmt(&v->backends[j].addr,

@@ -315,9 +315,12 @@ handle_arp(struct sl_dp *dp, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	uint16_t op = (uint16_t)(arp[6] << 8 | arp[7]);
 	struct sl_addr spa, tpa;
 	uint8_t sha[6];
+	uint32_t v4;
 
-	sl_addr_from_v4(&spa, *(uint32_t *)(arp + 14));
-	sl_addr_from_v4(&tpa, *(uint32_t *)(arp + 24));
+	memcpy(&v4, arp + 14, 4);	/* ARP fields are not 4-byte aligned */
+	sl_addr_from_v4(&spa, v4);
+	memcpy(&v4, arp + 24, 4);
+	sl_addr_from_v4(&tpa, v4);
 	memcpy(sha, arp + 8, 6);
 	if (!is_own_addr(dp, snap, &tpa)) {
 		/* Still learn from replies to our probes. */

@@ -38,6 +38,7 @@ struct worker {
 	uint32_t id;
 	uint32_t nw;
 	uint32_t now;				/* ms */
+	uint32_t cur_vip;	/* VIP of the packet in hand, for its drops */
 	struct sl_dp *dp;
 	struct sl_shm *shm;
 	struct sl_ct *ct;
@@ -54,10 +55,14 @@ struct worker {
 	struct txbuf tx[SL_MAX_PORTS];
 } __rte_cache_aligned;
 
+#define NO_VIP UINT32_MAX
+
 static inline void
 drop(struct worker *w, struct rte_mbuf *m, enum sl_drop why)
 {
 	w->st->drops[why]++;
+	if (w->cur_vip != NO_VIP)
+		w->vst[w->cur_vip].drops++;
 	rte_pktmbuf_free(m);
 }
 
@@ -74,6 +79,7 @@ flush(struct worker *w, uint8_t port)
 	for (i = 0; i < sent; i++)
 		w->st->tx_bytes += rte_pktmbuf_pkt_len(t->m[i]);
 	w->st->tx_pkts += sent;
+	w->cur_vip = NO_VIP;	/* not attributed to a VIP */
 	for (i = sent; i < t->n; i++)
 		drop(w, t->m[i], SL_DROP_TX_FULL);
 	t->n = 0;
@@ -282,6 +288,7 @@ forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	owner = sl_hash_scale(hash, w->nw);
 	if (owner != w->id && !handed)
 		return handoff(w, m, owner);
+	w->cur_vip = v->id;
 	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
 	if (e == NULL) {
 		/* Only a SYN opens a TCP flow: a mid-stream packet has no
@@ -327,6 +334,7 @@ reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 			 &dir);
 	if (e == NULL || dir != SL_CT_DIR_REV)
 		return drop(w, m, SL_DROP_NO_FLOW);
+	w->cur_vip = e->vip_id;
 	if (backend_gone(w, m, e))
 		return;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
@@ -386,6 +394,7 @@ handle(struct worker *w, struct rte_mbuf *m, bool handed)
 	struct sl_addr dst;
 	enum sl_drop r;
 
+	w->cur_vip = NO_VIP;
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0)
 		return drop(w, m, SL_DROP_TRUNC_L2);
 	r = sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *),
@@ -456,6 +465,7 @@ worker_init(struct worker *w, struct sl_dp *dp)
 	sl_port_range(id, w->nw, dp->cfg.dp.snat_port_lo, &w->port_first,
 		      &w->port_last);
 	w->port_next = w->port_first;
+	w->cur_vip = NO_VIP;
 	sl_ct_set_expire_cb(w->ct, on_expire, w);
 }
 

@@ -119,6 +119,21 @@ check "an error from the control plane fails with exit 1" \
 	bash -c "\"$SL_BUILD/tools/sluicectl\" -s $SL_SOCK backend del web4 198.18.1.99:80; [ \$? = 1 ]"
 n=$(slctl flows limit 3 --json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 check "flows honours its limit ($n <= 3)" [ "$n" -le 3 ]
+# Garbage on the control socket: refused, and the server keeps serving.
+head -c 300 /dev/urandom | socat -t 2 - "UNIX-CONNECT:$SL_SOCK" >/dev/null 2>&1 || true
+printf 'SLC1\1\0\7\0\0\0\0\377\377\0\0' | socat -t 2 - "UNIX-CONNECT:$SL_SOCK" >/dev/null 2>&1 || true
+check "the control socket survives garbage" slctl status
+sed 's/^port = 80$/port = 80x/' "$SL_CONF" >"$T/bad.ini"
+msg=$("$SL_BUILD/control/sluice-control" --check "$T/bad.ini" 2>&1) && rc=0 || rc=$?
+check "--check refuses a bad file with its line ($msg)" \
+	matches "$rc:$msg" "^1:.*bad.ini:[0-9]+:.*port"
+cp "$SL_CONF" "$T/good.ini"
+cp "$T/bad.ini" "$SL_CONF"
+slctl reload && rc=0 || rc=$?
+cp "$T/good.ini" "$SL_CONF"
+check "reload of a bad file is refused (exit $rc)" [ "$rc" = 1 ]
+check "the VIPs still serve after the refused reload" \
+	bash -c "[ \"\$(ip netns exec $TOPO_NS_CLI curl -s --max-time 3 http://198.18.100.1/whoami)\" != '' ]"
 check "the data plane is still running" kill -0 "$SL_DP_PID"
 
 slctl stats

@@ -25,6 +25,7 @@ PORT_MAC = "02:00:00:00:00:01"
 CLI_MAC = "02:00:00:00:00:02"
 CLI2_MAC = "02:00:00:00:00:03"
 BE_MAC = "02:00:00:00:01:11"
+GW_MAC = "02:00:00:00:00:fe"        # router toward 198.18.50.0/24
 CLI4, CLI6 = "198.18.0.2", "2001:db8::2"
 CLI4B = "198.18.0.3"
 VIP4, VIP6 = "198.18.100.1", "2001:db8:100::1"
@@ -53,7 +54,11 @@ address = 2001:db8:1::1/64
 snat = 198.18.1.1
 snat = 2001:db8:1::1
 
+[routes]
+route = 198.18.50.0/24 via 198.18.0.254
+
 [neighbors]
+neighbor = 198.18.0.254 {gw}
 neighbor = 198.18.0.2 {cli}
 neighbor = 198.18.0.3 {cli2}
 neighbor = 2001:db8::2 {cli}
@@ -90,11 +95,14 @@ class Golden:
     def __init__(self):
         self.inp, self.fwd, self.main = [], [], []
         self.drops = {}
+        self.vips = {}
         self.snat_port = 1024
 
-    def flow(self, proto, cli, cport, vip, vport, be, bport, cmac=CLI_MAC,
-             vlan=None):
-        """A flow; returns (to_backend, to_client) senders."""
+    def flow(self, name, proto, cli, cport, vip, vport, be, bport,
+             cmac=CLI_MAC, vlan=None):
+        """A flow of VIP name; returns (to_backend, to_client) senders.
+        cmac: the client's MAC, or its router's."""
+        self.vip_count(name, "new_flows")
         snat = SNAT4 if P.ip_version(cli) == 4 else SNAT6
         lport = self.snat_port
         self.snat_port += 1
@@ -114,13 +122,19 @@ class Golden:
                                   dmac=cmac, ip={"ttl": ttl - 1}, **kw))
         return to_backend, to_client
 
-    def drop(self, reason, frame):
+    def vip_count(self, name, what):
+        v = self.vips.setdefault(name, {"new_flows": 0, "drops": 0})
+        v[what] += 1
+
+    def drop(self, reason, frame, vip=None):
         self.inp.append(frame)
         self.drops[reason] = self.drops.get(reason, 0) + 1
+        if vip:
+            self.vip_count(vip, "drops")
 
 
-def tcp_session(g, cli, vip, be, cport):
-    fwd, rev = g.flow("tcp", cli, cport, vip, 80, be, 8080)
+def tcp_session(g, name, cli, vip, be, cport):
+    fwd, rev = g.flow(name, "tcp", cli, cport, vip, 80, be, 8080)
     opts = P.tcp_opt_mss(1460) + P.tcp_opt_sack_perm() + \
         P.tcp_opt_timestamp(1000, 0) + P.tcp_opt_nop() + P.tcp_opt_wscale(7)
     fwd(flags="S", seq=1000, options=opts)
@@ -150,20 +164,25 @@ def build():
     g.main.append(P.nd_na_packet(PORT_MAC, VIP6, CLI_MAC, CLI6, tll=True,
                                  solicited=True, override=True))
 
-    tcp_session(g, CLI4, VIP4, BE4, 40000)          # SNAT port 1024
-    tcp_session(g, CLI6, VIP6, BE6, 40001)          # 1025
-    fwd, rev = g.flow("udp", CLI4, 33333, VIP4, 53, BE4, 5353)   # 1026
+    tcp_session(g, "t4", CLI4, VIP4, BE4, 40000)    # SNAT port 1024
+    tcp_session(g, "t6", CLI6, VIP6, BE6, 40001)    # 1025
+    fwd, rev = g.flow("u4", "udp", CLI4, 33333, VIP4, 53, BE4, 5353)  # 1026
     fwd(payload=b"question?")
     rev(payload=b"answer!")
     fwd(payload=b"no checksum", zero_checksum=True)
-    fwd, rev = g.flow("udp", CLI6, 33334, VIP6, 53, BE6, 5353)   # 1027
+    fwd, rev = g.flow("u6", "udp", CLI6, 33334, VIP6, 53, BE6, 5353)  # 1027
     fwd(payload=b"q6")
     rev(payload=b"a6-odd")
     # 802.1Q in, untagged out (the port has no VLAN).
-    fwd, rev = g.flow("tcp", CLI4B, 40002, VIP4, 80, BE4, 8080,  # 1028
+    fwd, rev = g.flow("t4", "tcp", CLI4B, 40002, VIP4, 80, BE4, 8080,  # 1028
                       cmac=CLI2_MAC, vlan=42)
     fwd(flags="S", seq=7)
     rev(flags="SA", seq=9, ack=8)
+    # A client behind a router (static route): replies go to its MAC.
+    fwd, rev = g.flow("t4", "tcp", "198.18.50.5", 40003, VIP4, 80, BE4,
+                      8080, cmac=GW_MAC)                          # 1029
+    fwd(flags="S", seq=70)
+    rev(flags="SA", seq=90, ack=71)
 
     # Echo to a VIP and to a port address: answered by the worker.
     for src, dst in ((CLI4, VIP4), (CLI6, VIP6), (CLI4, GW4)):
@@ -175,7 +194,8 @@ def build():
                                         smac=PORT_MAC, dmac=CLI_MAC))
 
     tcpp = dict(smac=CLI_MAC, dmac=PORT_MAC)
-    g.drop("no_flow", P.tcp_packet(CLI4, VIP4, 41000, 80, flags="A", **tcpp))
+    g.drop("no_flow", P.tcp_packet(CLI4, VIP4, 41000, 80, flags="A", **tcpp),
+           vip="t4")
     g.drop("no_flow", P.tcp_packet(BE4, SNAT4, 8080, 2000, flags="SA",
                                    smac=BE_MAC, dmac=PORT_MAC))
     g.drop("no_vip", P.tcp_packet(CLI4, VIP4, 41001, 81, flags="S", **tcpp))
@@ -184,8 +204,9 @@ def build():
                                       P.icmp(3, 3, bytes(32)), **tcpp))
     malformed(g, tcpp)
     # TTL 1 towards a backend: the flow is made, the packet is not sent.
+    g.vip_count("t4", "new_flows")
     g.drop("ttl_exceeded", P.tcp_packet(CLI4, VIP4, 41003, 80, flags="S",
-                                        ip={"ttl": 1}, **tcpp))
+                                        ip={"ttl": 1}, **tcpp), vip="t4")
     return g
 
 
@@ -241,7 +262,8 @@ def gen(d):
     P.write_pcap(os.path.join(d, "expect_main.pcap"), g.main)
     with open(os.path.join(d, "expect.json"), "w") as f:
         json.dump({"rx_pkts": len(g.inp), "fwd_pkts": len(g.fwd),
-                   "main_replies": len(g.main), "drops": g.drops}, f,
+                   "main_replies": len(g.main), "drops": g.drops,
+                   "vips": g.vips}, f,
                   indent=1, sort_keys=True)
         f.write("\n")
 
@@ -291,6 +313,11 @@ def check(d, out, stats_path):
     if drops != exp["drops"]:
         print("drops: got %s\n       want %s" % (drops, exp["drops"]))
         fails += 1
+    vips = {v["name"]: {"new_flows": v["new_flows"], "drops": v["drops"]}
+            for v in stats["vips"]}
+    if vips != exp["vips"]:
+        print("per-VIP: got %s\n         want %s" % (vips, exp["vips"]))
+        fails += 1
     rx = sum(wk["rx_pkts"] for wk in w)
     if rx != exp["rx_pkts"]:
         print("rx_pkts %d, expected %d" % (rx, exp["rx_pkts"]))
@@ -309,7 +336,8 @@ def main():
     if len(sys.argv) == 6 and sys.argv[1] == "conf":
         print(CONF.format(inp=sys.argv[2], out=sys.argv[3],
                           prefix=sys.argv[4], sock=sys.argv[5], mac=PORT_MAC,
-                          cli=CLI_MAC, cli2=CLI2_MAC, be=BE_MAC), end="")
+                          cli=CLI_MAC, cli2=CLI2_MAC, be=BE_MAC,
+                          gw=GW_MAC), end="")
         return 0
     if len(sys.argv) == 5 and sys.argv[1] == "check":
         return check(sys.argv[2], sys.argv[3], sys.argv[4])

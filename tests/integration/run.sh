@@ -15,6 +15,11 @@ sock=/run/sluice/it-$$.sock
 dp_pid= ctl_pid=
 
 cleanup() {
+	local rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "--- data plane log"; cat "$tmp/dp.log" 2>/dev/null
+		echo "--- control plane log"; cat "$tmp/ctl.log" 2>/dev/null
+	fi
 	[ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null || true
 	[ -n "$dp_pid" ] && kill "$dp_pid" 2>/dev/null || true
 	sleep 0.2
@@ -22,6 +27,7 @@ cleanup() {
 	[ -n "$dp_pid" ] && kill -9 "$dp_pid" 2>/dev/null || true
 	"$top/tools/hugepages.sh" --cleanup "$prefix" >/dev/null 2>&1 || true
 	rm -rf "$tmp"
+	return "$rc"
 }
 trap cleanup EXIT
 
