@@ -260,9 +260,10 @@ stats_text(struct sl_ctl *ctl, struct sl_buf *out)
 		if (tot)
 			B("  %-20s %lu\n", sl_drop_name(i), tot);
 	}
-	B("\nmain lcore: arp/nd in %lu, replies %lu, tx %lu\n",
-	  shm->main_stats.rx_pkts, shm->main_stats.replied,
-	  shm->main_stats.tx_pkts);
+	B("\nmain lcore: arp/nd in %lu, replies %lu, tx %lu\n"
+	  "mbufs in use: %lu of %lu\n", shm->main_stats.rx_pkts,
+	  shm->main_stats.replied, shm->main_stats.tx_pkts,
+	  shm->mbufs_in_use, shm->mbufs_total);
 }
 
 static void
@@ -309,9 +310,10 @@ stats_json(struct sl_ctl *ctl, struct sl_buf *out)
 		}
 		B("]}");
 	}
-	B("],\"main\":{\"rx_pkts\":%lu,\"replied\":%lu,\"tx_pkts\":%lu}}\n",
+	B("],\"main\":{\"rx_pkts\":%lu,\"replied\":%lu,\"tx_pkts\":%lu},"
+	  "\"mbufs_in_use\":%lu,\"mbufs_total\":%lu}\n",
 	  shm->main_stats.rx_pkts, shm->main_stats.replied,
-	  shm->main_stats.tx_pkts);
+	  shm->main_stats.tx_pkts, shm->mbufs_in_use, shm->mbufs_total);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mempool.h>
 #include <rte_memzone.h>
 #include <rte_rcu_qsbr.h>
 
@@ -232,8 +233,10 @@ main_loop(struct sl_dp *dp)
 
 	rte_rcu_qsbr_thread_register(dp->shm->qsbr, dp->nb_workers);
 	rte_rcu_qsbr_thread_online(dp->shm->qsbr, dp->nb_workers);
+	dp->shm->mbufs_total = dp->pool->size;
 	while (!dp->quit) {
 		sl_main_poll(dp, rte_get_tsc_cycles() / hz_ms);
+		dp->shm->mbufs_in_use = rte_mempool_in_use_count(dp->pool);
 		rte_rcu_qsbr_quiescent(dp->shm->qsbr, dp->nb_workers);
 		usleep(200);
 	}

@@ -251,7 +251,8 @@ backend_gone(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
 	const struct sl_snapshot *s = w->snap;
 	uint32_t i;
 
-	if (likely(s->backend_gen[e->backend_id] == e->backend_gen))
+	if (likely(s->backend_gen[e->backend_id] == e->backend_gen &&
+		   !s->backend_down[e->backend_id]))
 		return false;
 	/* The VIP's policy decides; a VIP that is gone resets. */
 	for (i = 0; i < s->nb_vips; i++)

@@ -62,6 +62,7 @@ struct sl_backend_conf {
 	struct sl_addr addr;
 	uint16_t port;			/* host order */
 	uint32_t weight;		/* 0 = drain */
+	bool down;			/* failed its health check (runtime) */
 	uint16_t id;			/* stable id, assigned by the control plane */
 	uint32_t gen;			/* generation of id */
 };

@@ -122,6 +122,8 @@ struct sl_shm {
 	uint32_t ct_capacity;		/* per worker */
 	volatile uint32_t stopping;
 	uint64_t hz;			/* TSC ticks per second */
+	volatile uint64_t mbufs_total;	/* main lcore: the packet pool */
+	volatile uint64_t mbufs_in_use;	/* main lcore, every poll */
 
 	struct rte_rcu_qsbr *qsbr;	/* thread id = worker index */
 	struct sl_ct *ct[SL_MAX_WORKERS];

@@ -30,6 +30,7 @@ sl_snapshot_size(const struct sl_config *c)
 	sz += ALIGN64(sizeof(int16_t) * vip_hash_slots(c->nb_vips));
 	sz += ALIGN64(sizeof(uint32_t) * SL_MAX_BACKENDS);
 	sz += ALIGN64(sizeof(uint16_t) * SL_MAX_BACKENDS);
+	sz += ALIGN64(sizeof(uint8_t) * SL_MAX_BACKENDS);
 	for (i = 0; i < c->nb_vips; i++) {
 		sz += ALIGN64(sizeof(struct sl_snap_backend) *
 			      c->vips[i].nb_backends);
@@ -82,8 +83,10 @@ build_vip(const struct sl_vip_conf *vc, struct sl_snap_vip *v,
 		be[j].id = bc->id;
 		be[j].gen = bc->gen;
 		be[j].weight = bc->weight;
+		be[j].down = bc->down;
 		mb[j].id_hash = sl_maglev_id(&bc->addr, bc->port);
-		mb[j].weight = bc->weight;
+		/* A backend that is down takes no slot, like weight 0. */
+		mb[j].weight = bc->down ? 0 : bc->weight;
 	}
 	rc = sl_maglev_build(mb, vc->nb_backends, table, vc->table_size, NULL);
 	if (rc < 0) {
@@ -114,6 +117,7 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 	int16_t *vhash;
 	uint32_t *gen;
 	uint16_t *bvip;
+	uint8_t *bdown;
 	uint32_t i, j, slots;
 	int rc;
 
@@ -128,6 +132,7 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 	vhash = take(&cur, sizeof(int16_t) * slots);
 	gen = take(&cur, sizeof(uint32_t) * SL_MAX_BACKENDS);
 	bvip = take(&cur, sizeof(uint16_t) * SL_MAX_BACKENDS);
+	bdown = take(&cur, sizeof(uint8_t) * SL_MAX_BACKENDS);
 	memset(vhash, 0xff, sizeof(int16_t) * slots);
 
 	for (i = 0; i < c->nb_vips; i++) {
@@ -145,6 +150,7 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 		for (j = 0; j < vc->nb_backends; j++) {
 			gen[vc->backends[j].id] = vc->backends[j].gen;
 			bvip[vc->backends[j].id] = (uint16_t)i;
+			bdown[vc->backends[j].id] = vc->backends[j].down;
 		}
 	}
 	s->magic = SL_SNAP_MAGIC;
@@ -157,6 +163,7 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 	s->vip_hash = vhash;
 	s->backend_gen = gen;
 	s->backend_vip = bvip;
+	s->backend_down = bdown;
 	return 0;
 }
 

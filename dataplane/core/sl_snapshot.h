@@ -19,14 +19,15 @@
 #include "sl_config.h"
 
 #define SL_SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SL_SNAP_VERSION	1
+#define SL_SNAP_VERSION	2
 
 struct sl_snap_backend {
 	struct sl_addr addr;
 	uint16_t port_be;		/* network order */
 	uint16_t id;			/* stable backend id */
 	uint32_t gen;			/* generation of id */
-	uint32_t weight;
+	uint32_t weight;		/* as configured */
+	uint8_t down;			/* health: takes no new flows */
 };
 
 struct sl_snap_vip {
@@ -57,6 +58,10 @@ struct sl_snapshot {
 	const uint32_t *backend_gen;
 	/* backend_vip[id] = index in vips of the VIP of that backend. */
 	const uint16_t *backend_vip;
+	/* backend_down[id] = 1 while that backend fails its health check:
+	 * its flows follow the VIP's on_backend_remove policy, as if it
+	 * were removed. */
+	const uint8_t *backend_down;
 };
 
 /* Size of the block sl_snapshot_build() will write for c. */

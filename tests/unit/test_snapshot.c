@@ -90,6 +90,18 @@ test_lookup(void)
 		CU_ASSERT_EQUAL(v->table[i], SL_MAGLEV_EMPTY);
 	sl_addr_parse("198.18.100.2", &a);
 	CU_ASSERT_FALSE(sl_snap_is_vip_addr(s, &a));
+	free(s);
+	/* A backend that is down keeps its id but takes no slot. */
+	c.vips[0].backends[1].down = true;
+	s = build(&c, 8);
+	v = &s->vips[0];
+	CU_ASSERT_EQUAL(s->backend_down[c.vips[0].backends[1].id], 1);
+	CU_ASSERT_EQUAL(s->backend_down[c.vips[0].backends[0].id], 0);
+	CU_ASSERT_EQUAL(s->backend_gen[c.vips[0].backends[1].id],
+			c.vips[0].backends[1].gen);
+	for (i = 0; i < v->table_size; i++)
+		CU_ASSERT_EQUAL(v->table[i], 0);
+	CU_ASSERT_EQUAL(v->backends[1].down, 1);
 	/* backend_gen marks exactly the live ids */
 	for (i = 0; i < c.nb_vips; i++) {
 		uint32_t j;
