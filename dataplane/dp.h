@@ -95,6 +95,10 @@ void sl_main_poll(struct sl_dp *dp, uint64_t now_ms);
 int sl_ports_init(struct sl_dp *dp);
 void sl_ports_stop(struct sl_dp *dp);
 
+/* telemetry.c */
+int sl_telemetry_init(struct sl_dp *dp);
+void sl_telemetry_fini(void);
+
 /* worker.c */
 int sl_worker_main(void *arg);
 

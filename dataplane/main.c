@@ -171,10 +171,10 @@ shm_create(struct sl_dp *dp)
 				     sizeof(*shm->vip_stats) * nw, 64);
 	shm->be_stats = rte_zmalloc("sl_be_stats",
 				    sizeof(*shm->be_stats) * nw, 64);
-	sz = rte_rcu_qsbr_get_memsize(nw + 1);
+	sz = rte_rcu_qsbr_get_memsize(nw + 2);
 	shm->qsbr = rte_zmalloc("sl_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (!shm->vip_stats || !shm->be_stats || !shm->qsbr ||
-	    rte_rcu_qsbr_init(shm->qsbr, nw + 1) != 0) {
+	    rte_rcu_qsbr_init(shm->qsbr, nw + 2) != 0) {
 		DP_LOG(ERR, "shared state: out of memory");
 		return -ENOMEM;
 	}
@@ -282,6 +282,7 @@ main(int argc, char **argv)
 	    (rc = sl_ports_init(dp)) < 0 || (rc = sl_routes_init(dp)) < 0)
 		goto out;
 	sl_neigh_static_init(dp);
+	sl_telemetry_init(dp);
 	/* Published last: sluice-control attaches only to a ready state. */
 	dp->shm->version = SL_SHM_VERSION;
 	__atomic_store_n(&dp->shm->magic, SL_SHM_MAGIC, __ATOMIC_RELEASE);
@@ -295,6 +296,7 @@ main(int argc, char **argv)
 	DP_LOG(INFO, "stopping");
 	dp->shm->stopping = 1;
 	rte_eal_mp_wait_lcore();
+	sl_telemetry_fini();
 	rc = 0;
 out:
 	sl_ports_stop(dp);
