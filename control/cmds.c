@@ -13,8 +13,8 @@
 
 #define B(...) sl_buf_printf(out, __VA_ARGS__)
 
-static void
-sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
+void
+sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
 {
 	uint32_t w;
 
@@ -30,8 +30,9 @@ sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
 	}
 }
 
-static void
-sum_backend(const struct sl_ctl *ctl, uint16_t id, struct sl_backend_stats *t)
+void
+sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
+		   struct sl_backend_stats *t)
 {
 	uint32_t w;
 
@@ -68,7 +69,7 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
-		sum_vip(ctl, v->id, &t);
+		sl_ctl_sum_vip(ctl, v->id, &t);
 		sl_addr_port_fmt(&v->addr, v->port, ap, sizeof(ap));
 		if (cmd->json)
 			B("%s{\"name\":\"%s\",\"proto\":\"%s\",\"address\":"
@@ -115,7 +116,7 @@ backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 		for (j = 0; j < v->nb_backends; j++) {
 			const struct sl_backend_conf *b = &v->backends[j];
 
-			sum_backend(ctl, b->id, &t);
+			sl_ctl_sum_backend(ctl, b->id, &t);
 			sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
 			if (cmd->json)
 				B("%s{\"vip\":\"%s\",\"address\":\"%s\","
@@ -214,14 +215,14 @@ flows(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	return 0;
 }
 
-static const char *const worker_fields[] = {
+const char *const sl_worker_fields[SL_WORKER_FIELDS] = {
 	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "fwd_pkts", "rev_pkts",
 	"replied", "to_main", "handoff_out", "handoff_in", "new_flows",
 	"expired_flows", "flows_active",
 };
 
-static uint64_t
-wfield(const struct sl_worker_stats *s, unsigned int i)
+uint64_t
+sl_worker_field(const struct sl_worker_stats *s, unsigned int i)
 {
 	return ((const uint64_t *)s)[i];	/* fields above are in order */
 }
@@ -237,11 +238,11 @@ stats_text(struct sl_ctl *ctl, struct sl_buf *out)
 	for (w = 0; w < shm->nb_workers; w++)
 		B(" %12s%-2u", "worker", w);
 	B(" %14s\n", "total");
-	for (i = 0; i < SL_ARRAY_SIZE(worker_fields); i++) {
-		B("%-14s", worker_fields[i]);
+	for (i = 0; i < SL_WORKER_FIELDS; i++) {
+		B("%-14s", sl_worker_fields[i]);
 		for (w = 0, tot = 0; w < shm->nb_workers; w++) {
-			B(" %14lu", wfield(&shm->w[w], i));
-			tot += wfield(&shm->w[w], i);
+			B(" %14lu", sl_worker_field(&shm->w[w], i));
+			tot += sl_worker_field(&shm->w[w], i);
 		}
 		B(" %14lu\n", tot);
 	}
@@ -281,9 +282,9 @@ stats_json(struct sl_ctl *ctl, struct sl_buf *out)
 		  "\"ct_used\":%u,\"ct_capacity\":%u", w ? "," : "", w,
 		  shm->worker_lcore[w], shm->w[w].epoch,
 		  sl_ct_count(shm->ct[w]), sl_ct_capacity(shm->ct[w]));
-		for (i = 0; i < SL_ARRAY_SIZE(worker_fields); i++)
-			B(",\"%s\":%lu", worker_fields[i],
-			  wfield(&shm->w[w], i));
+		for (i = 0; i < SL_WORKER_FIELDS; i++)
+			B(",\"%s\":%lu", sl_worker_fields[i],
+			  sl_worker_field(&shm->w[w], i));
 		B(",\"drops\":{");
 		for (i = 1, n = 0; i < SL_DROP_MAX; i++)
 			B("%s\"%s\":%lu", n++ ? "," : "", sl_drop_name(i),
@@ -294,13 +295,13 @@ stats_json(struct sl_ctl *ctl, struct sl_buf *out)
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
-		sum_vip(ctl, v->id, &vt);
+		sl_ctl_sum_vip(ctl, v->id, &vt);
 		B("%s{\"name\":\"%s\",\"packets\":%lu,\"bytes\":%lu,"
 		  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu,"
 		  "\"backends\":[", i ? "," : "", v->name, vt.pkts, vt.bytes,
 		  vt.new_flows, vt.active_flows, vt.drops);
 		for (j = 0; j < v->nb_backends; j++) {
-			sum_backend(ctl, v->backends[j].id, &bt);
+			sl_ctl_sum_backend(ctl, v->backends[j].id, &bt);
 			sl_addr_port_fmt(&v->backends[j].addr,
 					 v->backends[j].port, ap, sizeof(ap));
 			B("%s{\"address\":\"%s\",\"weight\":%u,\"packets\":%lu,"

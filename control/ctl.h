@@ -61,6 +61,15 @@ bool sl_ctl_workers_at(const struct sl_ctl *ctl, uint64_t epoch);
 int sl_ctl_exec(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 		struct sl_buf *out);
 int sl_ctl_reload(struct sl_ctl *ctl, struct sl_buf *out);
+/* Counters summed over workers. */
+void sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id,
+		    struct sl_vip_stats *t);
+void sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
+			struct sl_backend_stats *t);
+/* The first SL_WORKER_FIELDS uint64_t of struct sl_worker_stats, named. */
+#define SL_WORKER_FIELDS 13
+extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
+uint64_t sl_worker_field(const struct sl_worker_stats *s, unsigned int i);
 
 /* server.c */
 int sl_server_open(struct sl_ctl *ctl);

@@ -752,6 +752,8 @@ static int key_dp_misc(struct conf_parser *, const struct conf_key *,
 		       const char *);
 static int key_port(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int key_metrics(struct conf_parser *, const struct conf_key *,
+		       const char *);
 static int key_route(struct conf_parser *, const struct conf_key *,
 		     const char *);
 static int key_neighbor(struct conf_parser *, const struct conf_key *,
@@ -788,6 +790,7 @@ static const struct conf_key conf_keys[] = {
 	{ "udp_timeout", SECT_DATAPLANE, false, key_dp_misc,
 	  1, TIMEOUT_MAX_S, NO_FIELD },
 	{ "socket", SECT_CONTROL, false, key_string, 0, 0, CF(socket) },
+	{ "metrics", SECT_CONTROL, false, key_metrics, 1, 65535, NO_FIELD },
 	{ "dev", SECT_PORT, false, key_port, 0, 0, NO_FIELD },
 	{ "address", SECT_PORT, true, key_port, 0, 0, NO_FIELD },
 	{ "snat", SECT_PORT, true, key_port, 0, 0, NO_FIELD },
@@ -942,6 +945,28 @@ key_string(struct conf_parser *p, const struct conf_key *k, const char *val)
 			    *s, extra);
 	}
 	memcpy((char *)p->c + k->off, val, strlen(val) + 1);
+	return 0;
+}
+
+/* metrics = off | PORT (on 127.0.0.1) | ADDR:PORT */
+static int
+key_metrics(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	struct sl_config *c = p->c;
+	uint32_t port;
+
+	if (strcmp(val, "off") == 0) {
+		c->metrics_port = 0;
+		return 0;
+	}
+	if (parse_u32(val, k->min, k->max, &port) == 0) {
+		sl_addr_parse("127.0.0.1", &c->metrics_addr);
+		c->metrics_port = (uint16_t)port;
+		return 0;
+	}
+	if (sl_addr_port_parse(val, &c->metrics_addr, &c->metrics_port) < 0)
+		return kerr(p, -EINVAL, k->name, val,
+			    "want off, a port, or ADDR:PORT");
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * File format (see conf/demo.ini):
  *   [dataplane]  lcores, memory, file_prefix, eal_args, mbufs, conntrack_size,
  *                timeouts (tcp_syn, tcp_established, tcp_fin, tcp_closed, udp)
- *   [control]    socket
+ *   [control]    socket, metrics = off | PORT | ADDR:PORT (default off;
+ *                a bare port listens on 127.0.0.1)
  *   [port.NAME]  dev, address (repeatable, CIDR), snat (repeatable), mac, vlan
  *   [routes]     route = PREFIX via GATEWAY (repeatable), default = GW4,
  *                default6 = GW6 (keys cannot hold ':', so values carry all)
@@ -96,6 +97,9 @@ struct sl_config {
 	char path[256];
 	struct sl_dp_conf dp;
 	char socket[SL_PATH_MAX];
+	/* Prometheus /metrics listener of sluice-control; port 0 = off. */
+	struct sl_addr metrics_addr;
+	uint16_t metrics_port;
 	struct sl_port_conf ports[SL_MAX_PORTS];
 	uint32_t nb_ports;
 	struct sl_route_conf routes[SL_MAX_ROUTES];

@@ -1247,6 +1247,38 @@ test_file(void)
 	sl_config_free(&c);
 }
 
+static void
+test_metrics(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(BASE, FILE_NAME, &c, err,
+						    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.metrics_port, 0);	/* off by default */
+	sl_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(
+		BASE "[control]\nmetrics = 9464\n", FILE_NAME, &c, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.metrics_port, 9464);
+	CU_ASSERT(addr_is(&c.metrics_addr, "127.0.0.1"));
+	sl_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(
+		BASE "[control]\nmetrics = [::1]:9100\n", FILE_NAME, &c, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.metrics_port, 9100);
+	CU_ASSERT(addr_is(&c.metrics_addr, "::1"));
+	sl_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(
+		BASE "[control]\nmetrics = off\n", FILE_NAME, &c, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.metrics_port, 0);
+	sl_config_free(&c);
+	ERR(BASE "[control]\nmetrics = 70000\n", -EINVAL, 8, "metrics");
+	ERR(BASE "[control]\nmetrics = localhost:80\n", -EINVAL, 8,
+	    "want off, a port, or ADDR:PORT");
+}
+
 int
 main(void)
 {
@@ -1275,6 +1307,7 @@ main(void)
 		{ "validate", test_validate },
 		{ "copy is deep", test_copy },
 		{ "load from a file", test_file },
+		{ "metrics listener", test_metrics },
 	};
 	CU_pSuite suite;
 	unsigned int fails;
