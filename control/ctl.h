@@ -34,6 +34,7 @@ struct sl_ctl {
 	struct sl_pending pending[SL_MAX_PENDING];
 	uint32_t nb_pending;
 	int listen_fd;
+	int metrics_fd;			/* -1 = no /metrics listener */
 	volatile bool quit;
 	volatile bool reload;
 };
@@ -70,6 +71,12 @@ void sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
 #define SL_WORKER_FIELDS 13
 extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
 uint64_t sl_worker_field(const struct sl_worker_stats *s, unsigned int i);
+
+/* metrics.c: Prometheus text on [control] metrics */
+int sl_metrics_open(struct sl_ctl *ctl);
+void sl_metrics_close(struct sl_ctl *ctl);
+void sl_metrics_serve(struct sl_ctl *ctl);
+void sl_metrics_render(const struct sl_ctl *ctl, struct sl_buf *out);
 
 /* server.c */
 int sl_server_open(struct sl_ctl *ctl);

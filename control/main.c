@@ -23,7 +23,7 @@
 _Static_assert(offsetof(struct sl_worker_stats, flows_active) == 12 * 8,
 	       "cmds.c worker_fields[] follows struct sl_worker_stats");
 
-static struct sl_ctl ctl = { .listen_fd = -1 };
+static struct sl_ctl ctl = { .listen_fd = -1, .metrics_fd = -1 };
 
 static void
 on_signal(int sig)
@@ -223,6 +223,16 @@ main(int argc, char **argv)
 			ctl.cfg.socket, strerror(-rc));
 		return 1;
 	}
+	rc = sl_metrics_open(&ctl);
+	if (rc < 0) {
+		char a[SL_ADDRPORTSTRLEN];
+
+		fprintf(stderr, "sluice-control: metrics on %s: %s\n",
+			sl_addr_port_fmt(&ctl.cfg.metrics_addr,
+					 ctl.cfg.metrics_port, a, sizeof(a)),
+			strerror(-rc));
+		return 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
@@ -251,6 +261,7 @@ main(int argc, char **argv)
 		rc = 0;
 	}
 	sl_server_close(&ctl);
+	sl_metrics_close(&ctl);
 	sl_config_free(&ctl.cfg);
 	return rc;
 }

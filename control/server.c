@@ -192,13 +192,21 @@ reply:
 	sl_buf_free(&out);
 }
 
+/* Waits up to timeout_ms for a CLI request or a /metrics scrape. */
 void
 sl_server_poll(struct sl_ctl *ctl, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = ctl->listen_fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = ctl->listen_fd, .events = POLLIN },
+		{ .fd = ctl->metrics_fd, .events = POLLIN },
+	};
 	int fd;
 
-	if (poll(&pfd, 1, timeout_ms) <= 0)
+	if (poll(pfd, ctl->metrics_fd >= 0 ? 2 : 1, timeout_ms) <= 0)
+		return;
+	if (pfd[1].revents & POLLIN)
+		sl_metrics_serve(ctl);
+	if (!(pfd[0].revents & POLLIN))
 		return;
 	fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)

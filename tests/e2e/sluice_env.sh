@@ -5,11 +5,13 @@
 #   sl_env_init BUILD_DIR TEMPLATE TAG
 #       topo_init + a config made from TEMPLATE (conf/demo.ini) with names
 #       of its own: file_prefix sl-TAG, socket /run/sluice/TAG.sock, taps
-#       TAGt0 / TAGt1 (TAG: up to 8 characters).
+#       TAGt0 / TAGt1 (TAG: up to 8 characters), /metrics on 127.0.0.1 at
+#       SL_METRICS_PORT (random unless set).
 #   sl_env_up      data plane, namespaces, servers, control plane
 #   slctl ARGS...  sluicectl on this instance's socket
 
 SL_BUILD="" SL_CONF="" SL_SOCK="" SL_PREFIX="" SL_DP_PID="" SL_CTL_PID=""
+SL_METRICS_PORT=${SL_METRICS_PORT:-}
 SL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 sl_env_init() {
@@ -17,10 +19,12 @@ sl_env_init() {
 	SL_BUILD=$(cd "$build" && pwd)
 	SL_PREFIX=sl-$tag
 	SL_SOCK=/run/sluice/$tag.sock
+	SL_METRICS_PORT=${SL_METRICS_PORT:-$((20000 + RANDOM % 20000))}
 	topo_init "$tag-"
 	SL_CONF=$TOPO_TMP/sluice.ini
 	sed -e "s|^file_prefix *=.*|file_prefix = $SL_PREFIX|" \
 	    -e "s|^socket *=.*|socket = $SL_SOCK|" \
+	    -e "s|^metrics *=.*|metrics = $SL_METRICS_PORT|" \
 	    -e "s|iface=sltap0|iface=${tag}t0|" \
 	    -e "s|iface=sltap1|iface=${tag}t1|" "$template" >"$SL_CONF"
 	TOPO_CLI_TAP=${tag}t0
