@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -22,6 +23,8 @@
 
 _Static_assert(offsetof(struct sl_worker_stats, flows_active) == 12 * 8,
 	       "cmds.c worker_fields[] follows struct sl_worker_stats");
+
+#define RESTART 3
 
 static struct sl_ctl ctl = { .listen_fd = -1, .metrics_fd = -1 };
 
@@ -42,7 +45,8 @@ usage(const char *prog)
 		"       %s --check CONFIG\n"
 		"  -c, --config FILE   the INI file (same as the data plane's)\n"
 		"  --check FILE        validate FILE, touch nothing, exit 0/1\n"
-		"  --wait SECONDS      wait for the data plane (default 30)\n",
+		"  --wait SECONDS      give up if no data plane comes within\n"
+		"                      SECONDS (default: wait for ever)\n",
 		prog, prog);
 }
 
@@ -83,22 +87,86 @@ check(const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
-/* EAL refuses to start a secondary without a primary: wait for it. */
+/* EAL refuses to start a secondary without a primary: wait for it,
+ * answering the CLI meanwhile (every command gets "not running").
+ * seconds = 0 waits for ever. */
 static int
-wait_primary(const char *prefix, int seconds)
+wait_primary(struct sl_ctl *c, int seconds)
 {
 	char path[256];
+	bool told = false;
 	int i;
 
-	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config", prefix);
-	for (i = 0; i < seconds * 10; i++) {
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config",
+		 c->cfg.dp.file_prefix);
+	for (i = 0; !c->quit && (seconds == 0 || i < seconds * 10); i++) {
 		if (rte_eal_primary_proc_alive(path))
 			return 0;
-		usleep(100000);
+		if (!told) {
+			printf("sluice-control: waiting for a data plane with "
+			       "file_prefix '%s'\n", c->cfg.dp.file_prefix);
+			fflush(stdout);
+			told = true;
+		}
+		sl_server_poll(c, 100);
 	}
-	fprintf(stderr, "sluice-control: no data plane with file_prefix '%s' "
-		"after %d s\n", prefix, seconds);
+	if (!c->quit)
+		fprintf(stderr, "sluice-control: no data plane with file_prefix "
+			"'%s' after %d s\n", c->cfg.dp.file_prefix, seconds);
 	return -SL_ENODP;
+}
+
+static int
+open_listeners(struct sl_ctl *c)
+{
+	char a[SL_ADDRPORTSTRLEN];
+	int rc = sl_server_open(c);
+
+	if (rc < 0) {
+		fprintf(stderr, "sluice-control: socket %s: %s\n",
+			c->cfg.socket, strerror(-rc));
+		return rc;
+	}
+	rc = sl_metrics_open(c);
+	if (rc < 0)
+		fprintf(stderr, "sluice-control: metrics on %s: %s\n",
+			sl_addr_port_fmt(&c->cfg.metrics_addr,
+					 c->cfg.metrics_port, a, sizeof(a)),
+			strerror(-rc));
+	return rc;
+}
+
+/* The attached loop. Returns 0 when asked to quit, RESTART when the data
+ * plane went away. */
+static int
+run(struct sl_ctl *c)
+{
+	int i;
+
+	while (!c->quit) {
+		sl_server_poll(c, 100);
+		sl_ctl_reap(c);
+		if (c->reload) {
+			struct sl_buf out = { 0 };
+			int rc;
+
+			c->reload = false;
+			rc = sl_ctl_reload(c, &out);
+			fprintf(rc ? stderr : stdout, "sluice-control: SIGHUP: "
+				"%.*s\n", (int)out.len, out.s ? out.s : "");
+			fflush(stdout);
+			sl_buf_free(&out);
+		}
+		if (c->shm->stopping || !rte_eal_primary_proc_alive(NULL))
+			break;
+	}
+	if (c->quit)
+		return 0;
+	/* Let a stopping data plane finish exiting, or the fresh process
+	 * would attach to it again. */
+	for (i = 0; i < 100 && rte_eal_primary_proc_alive(NULL); i++)
+		usleep(100000);
+	return RESTART;
 }
 
 static int
@@ -184,7 +252,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[SL_ERR_MAX];
-	int opt, wait_s = 30, rc;
+	int opt, wait_s = 0, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -214,54 +282,37 @@ main(int argc, char **argv)
 		fprintf(stderr, "sluice-control: %s\n", err);
 		return 1;
 	}
-	if (wait_primary(ctl.cfg.dp.file_prefix, wait_s) < 0 ||
-	    attach(&ctl) < 0 || resync(&ctl) < 0)
+	rc = open_listeners(&ctl);
+	if (rc < 0)
 		return 1;
-	rc = sl_server_open(&ctl);
-	if (rc < 0) {
-		fprintf(stderr, "sluice-control: socket %s: %s\n",
-			ctl.cfg.socket, strerror(-rc));
-		return 1;
-	}
-	rc = sl_metrics_open(&ctl);
-	if (rc < 0) {
-		char a[SL_ADDRPORTSTRLEN];
-
-		fprintf(stderr, "sluice-control: metrics on %s: %s\n",
-			sl_addr_port_fmt(&ctl.cfg.metrics_addr,
-					 ctl.cfg.metrics_port, a, sizeof(a)),
-			strerror(-rc));
-		return 1;
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	printf("sluice-control: serving %s, config epoch %lu\n",
-	       ctl.cfg.socket, ctl.shm->ctl.epoch);
-	fflush(stdout);
-	while (!ctl.quit) {
-		sl_server_poll(&ctl, 100);
-		sl_ctl_reap(&ctl);
-		if (ctl.reload) {
-			struct sl_buf out = { 0 };
-
-			ctl.reload = false;
-			rc = sl_ctl_reload(&ctl, &out);
-			fprintf(rc ? stderr : stdout, "sluice-control: SIGHUP: "
-				"%.*s\n", (int)out.len, out.s ? out.s : "");
-			sl_buf_free(&out);
-		}
-		if (ctl.shm->stopping ||
-		    !rte_eal_primary_proc_alive(NULL)) {
-			fprintf(stderr, "sluice-control: data plane exited\n");
-			rc = 3;
-			break;
-		}
-		rc = 0;
+	rc = wait_primary(&ctl, wait_s);
+	if (rc == 0 && (attach(&ctl) < 0 || resync(&ctl) < 0))
+		rc = -1;
+	if (rc == 0) {
+		printf("sluice-control: serving %s, config epoch %lu\n",
+		       ctl.cfg.socket, ctl.shm->ctl.epoch);
+		fflush(stdout);
+		rc = run(&ctl);
 	}
 	sl_server_close(&ctl);
 	sl_metrics_close(&ctl);
 	sl_config_free(&ctl.cfg);
-	return rc;
+	if (rc == RESTART) {
+		/* A secondary cannot attach twice: start afresh, wait for the
+		 * next data plane and push the config to it. */
+		fprintf(stderr, "sluice-control: data plane exited; waiting for "
+			"it to come back\n");
+		/* EAL's files (memseg lists, hugepages) are open without
+		 * O_CLOEXEC: their locks would keep a new data plane out. */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "sluice-control: re-exec: %s\n",
+			strerror(errno));
+		return 3;
+	}
+	return rc < 0 ? 1 : 0;
 }

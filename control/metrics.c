@@ -128,6 +128,11 @@ vip_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 void
 sl_metrics_render(const struct sl_ctl *ctl, struct sl_buf *out)
 {
+	help(out, "sluice_dataplane_up", "gauge",
+	     "1 when sluice-control is attached to a running data plane");
+	B("sluice_dataplane_up %d\n", ctl->shm != NULL);
+	if (ctl->shm == NULL)
+		return;
 	worker_metrics(ctl, out);
 	vip_metrics(ctl, out);
 }

@@ -181,6 +181,13 @@ serve(struct sl_ctl *ctl, int fd)
 		sl_buf_printf(&out, "%s", err);
 		goto reply;
 	}
+	if (ctl->shm == NULL) {
+		rc = -SL_ENODP;
+		sl_buf_printf(&out, "the data plane (file_prefix '%s') is not "
+			      "running; sluice-control is waiting for it",
+			      ctl->cfg.dp.file_prefix);
+		goto reply;
+	}
 	rc = sl_ctl_exec(ctl, &cmd, &out);
 	if (out.oom) {
 		sl_buf_free(&out);

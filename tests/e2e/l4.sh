@@ -30,8 +30,8 @@ weights_ok() { # FILE: 300 requests at weights 1:1:2 (75/75/150, ~3 sigma)
 	in_range "$(counts "$1" b1)" 45 105 && in_range "$(counts "$1" b2)" 45 105 &&
 	in_range "$(counts "$1" b3)" 115 185
 }
-check "300 HTTP requests to the IPv4 VIP all succeed" \
-	curl_spread http://198.18.100.1 300 >"$T/v4.txt"
+curl_spread http://198.18.100.1 300 >"$T/v4.txt" && rc=0 || rc=$?
+check "300 HTTP requests to the IPv4 VIP all succeed" [ "$rc" = 0 ]
 cat "$T/v4.txt"
 check "IPv4 spread follows weights 1:1:2" weights_ok "$T/v4.txt"
 slctl backend list web4 --json >"$T/be4.json"
@@ -41,8 +41,8 @@ for b in 1 2 3; do
 		[ "$got" = "$(counts "$T/v4.txt" b$b)" ]
 done
 
-check "300 HTTP requests to the IPv6 VIP all succeed" \
-	curl_spread 'http://[2001:db8:100::1]' 300 >"$T/v6.txt"
+curl_spread 'http://[2001:db8:100::1]' 300 >"$T/v6.txt" && rc=0 || rc=$?
+check "300 HTTP requests to the IPv6 VIP all succeed" [ "$rc" = 0 ]
 cat "$T/v6.txt"
 check "IPv6 spread follows weights 1:1:2" weights_ok "$T/v6.txt"
 
@@ -51,8 +51,8 @@ reply=$(udp_ask 198.18.100.1 7 hello || true)
 matches() { [[ $1 =~ $2 ]]; }
 check "UDP request/response through the VIP ('$reply')" \
 	matches "$reply" '^b[123]:hello$'
-check "60 UDP requests from new ports all answered" \
-	udp_spread 198.18.100.1 7 60 >"$T/udp.txt"
+udp_spread 198.18.100.1 7 60 >"$T/udp.txt" && rc=0 || rc=$?
+check "60 UDP requests from new ports all answered" [ "$rc" = 0 ]
 cat "$T/udp.txt"
 
 # --- two workers, lcores > CPUs: replies reach the flow's owner --------

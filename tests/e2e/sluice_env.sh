@@ -57,9 +57,9 @@ sl_start_control() {
 	return 1
 }
 
-sl_env_up() {
+sl_start_dataplane() {
 	"$SL_BUILD/dataplane/sluice-dataplane" -c "$SL_CONF" \
-		>"$TOPO_TMP/dataplane.log" 2>&1 &
+		>>"$TOPO_TMP/dataplane.log" 2>&1 &
 	SL_DP_PID=$!
 	topo_register_pid "$SL_DP_PID"
 	if ! topo_wait_iface "$TOPO_CLI_TAP" 20 ||
@@ -67,12 +67,22 @@ sl_env_up() {
 		cat "$TOPO_TMP/dataplane.log" >&2
 		return 1
 	fi
+}
+
+# The data plane's taps into the namespaces (again after a restart: its
+# taps are new then).
+sl_taps_up() {
 	# net_tap gives the kernel side the data plane's own MAC; on a bridge
 	# that MAC would be local to the bridge and never forwarded to the tap.
 	ip link set dev "$TOPO_CLI_TAP" address 02:00:5e:10:00:01
 	ip link set dev "$TOPO_BACKEND_TAP" address 02:00:5e:10:00:02
 	topo_client_up
 	topo_backends_up
+}
+
+sl_env_up() {
+	sl_start_dataplane
+	sl_taps_up
 	topo_servers_up
 	sl_start_control
 }
