@@ -252,6 +252,99 @@ sl_on_remove_name(unsigned int v)
 	}
 }
 
+int
+sl_health_type_parse(const char *s)
+{
+	if (s == NULL)
+		return -EINVAL;
+	if (strcmp(s, "none") == 0)
+		return SL_HEALTH_NONE;
+	if (strcmp(s, "tcp") == 0)
+		return SL_HEALTH_TCP;
+	if (strcmp(s, "http") == 0)
+		return SL_HEALTH_HTTP;
+	return -EINVAL;
+}
+
+const char *
+sl_health_type_name(unsigned int t)
+{
+	switch (t) {
+	case SL_HEALTH_NONE:
+		return "none";
+	case SL_HEALTH_TCP:
+		return "tcp";
+	case SL_HEALTH_HTTP:
+		return "http";
+	default:
+		return "?";
+	}
+}
+
+int
+sl_health_ms_parse(const char *s, uint32_t min, uint32_t max, uint32_t *ms)
+{
+	char num[16];
+	size_t n = 0;
+	uint32_t mult = 1, v;
+	int rc;
+
+	if (s == NULL)
+		return -EINVAL;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	if (n == 0 || n >= sizeof(num))
+		return n == 0 ? -EINVAL : -ERANGE;
+	if (strcmp(s + n, "s") == 0)
+		mult = 1000;
+	else if (s[n] != '\0' && strcmp(s + n, "ms") != 0)
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	rc = parse_u32(num, 0, UINT32_MAX / 1000, &v);
+	if (rc < 0)
+		return rc;
+	v *= mult;
+	if (v < min || v > max)
+		return -ERANGE;
+	*ms = v;
+	return 0;
+}
+
+bool
+sl_health_path_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] != '/' || strlen(s) >= SL_HEALTH_PATH_MAX)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
+}
+
+uint32_t
+sl_health_timeout_ms(const struct sl_health_conf *h)
+{
+	if (h->timeout_ms != 0)
+		return h->timeout_ms;
+	return h->interval_ms < SL_HEALTH_TIMEOUT_DEFAULT_MS ?
+	       h->interval_ms : SL_HEALTH_TIMEOUT_DEFAULT_MS;
+}
+
+static void
+health_defaults(struct sl_health_conf *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = SL_HEALTH_NONE;
+	h->rise = 2;
+	h->fall = 3;
+	h->status = 200;
+	h->interval_ms = 1000;
+	snprintf(h->path, sizeof(h->path), "/");
+}
+
 /* ------------------------------------------------------------------ */
 /* Init, free, copy                                                     */
 /* ------------------------------------------------------------------ */
@@ -421,6 +514,7 @@ sl_config_vip_add(struct sl_config *c, const char *name,
 	v->proto = proto;
 	v->table_size = SL_MAGLEV_DEFAULT_M;
 	v->on_remove = SL_ON_REMOVE_KEEP;
+	health_defaults(&v->health);
 	return 0;
 }
 
@@ -613,6 +707,147 @@ sl_config_backend_del(struct sl_config *c, const char *vip,
 	return 0;
 }
 
+/* Each field named in set, then the whole. */
+static int
+health_check_fields(const char *vip, const struct sl_health_conf *h,
+		    unsigned int set, char *err, size_t errlen)
+{
+	if ((set & SL_HC_TYPE) && h->type > SL_HEALTH_HTTP)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': bad health check type %u", vip, h->type);
+	if ((set & SL_HC_PATH) && !sl_health_path_valid(h->path))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': bad health path '%.40s' (starts with /, "
+			      "no spaces, max %d characters)", vip, h->path,
+			      SL_HEALTH_PATH_MAX - 1);
+	if ((set & SL_HC_STATUS) && (h->status < 100 || h->status > 599))
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': health status %u out of range (100..599)",
+			      vip, h->status);
+	if ((set & SL_HC_INTERVAL) &&
+	    (h->interval_ms < SL_HEALTH_INTERVAL_MIN_MS ||
+	     h->interval_ms > SL_HEALTH_INTERVAL_MAX_MS))
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': health interval %u ms out of range "
+			      "(%u..%u)", vip, h->interval_ms,
+			      SL_HEALTH_INTERVAL_MIN_MS,
+			      SL_HEALTH_INTERVAL_MAX_MS);
+	if ((set & SL_HC_TIMEOUT) && h->timeout_ms != 0 &&
+	    (h->timeout_ms < SL_HEALTH_TIMEOUT_MIN_MS ||
+	     h->timeout_ms > SL_HEALTH_INTERVAL_MAX_MS))
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': health timeout %u ms out of range "
+			      "(%u..%u)", vip, h->timeout_ms,
+			      SL_HEALTH_TIMEOUT_MIN_MS, SL_HEALTH_INTERVAL_MAX_MS);
+	if (((set & SL_HC_RISE) && (h->rise < 1 ||
+				    h->rise > SL_HEALTH_COUNT_MAX)) ||
+	    ((set & SL_HC_FALL) && (h->fall < 1 ||
+				    h->fall > SL_HEALTH_COUNT_MAX)))
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': health rise and fall must be 1..%d",
+			      vip, SL_HEALTH_COUNT_MAX);
+	return 0;
+}
+
+int
+sl_config_vip_health(struct sl_config *c, const char *vip,
+		     const struct sl_health_conf *val, unsigned int set,
+		     char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, vip);
+	struct sl_health_conf h;
+	uint32_t i;
+	int rc;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      vip ? vip : "");
+	if (val == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': no health settings", v->name);
+	rc = health_check_fields(v->name, val, set, err, errlen);
+	if (rc < 0)
+		return rc;
+	h = v->health;
+	if (set & SL_HC_TYPE)
+		h.type = val->type;
+	if (set & SL_HC_PATH)
+		memcpy(h.path, val->path, sizeof(h.path));
+	if (set & SL_HC_STATUS)
+		h.status = val->status;
+	if (set & SL_HC_INTERVAL)
+		h.interval_ms = val->interval_ms;
+	if (set & SL_HC_TIMEOUT)
+		h.timeout_ms = val->timeout_ms;
+	if (set & SL_HC_RISE)
+		h.rise = val->rise;
+	if (set & SL_HC_FALL)
+		h.fall = val->fall;
+	if (set & SL_HC_PORT)
+		h.port = val->port;
+	if (h.timeout_ms > h.interval_ms)
+		return report(err, errlen, NULL, 0, -ERANGE,
+			      "VIP '%s': health timeout %u ms is longer than "
+			      "the interval %u ms", v->name, h.timeout_ms,
+			      h.interval_ms);
+	v->health = h;
+	for (i = 0; i < v->nb_backends; i++)
+		if (!sl_config_backend_checked(v, &v->backends[i]))
+			v->backends[i].down = false;
+	return 0;
+}
+
+int
+sl_config_backend_health(struct sl_config *c, const char *vip,
+			 const struct sl_addr *addr, uint16_t port,
+			 int enabled, const struct sl_addr *health_addr,
+			 char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, vip);
+	char be[SL_ADDRPORTSTRLEN];
+	struct sl_backend_conf *b;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      vip ? vip : "");
+	if (addr == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "backend address is required");
+	sl_addr_port_fmt(addr, port, be, sizeof(be));
+	b = backend_find(v, addr, port);
+	if (b == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT,
+			      "VIP '%s': no backend %s", v->name, be);
+	if (enabled < -1 || enabled > 1)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': backend %s: bad health setting %d",
+			      v->name, be, enabled);
+	if (health_addr != NULL && health_addr->family != 0 &&
+	    !addr_unicast(health_addr))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': backend %s: health address is not a "
+			      "unicast address", v->name, be);
+	if (enabled != -1)
+		b->health_off = enabled == 0;
+	if (health_addr != NULL) {
+		b->has_health_addr = health_addr->family != 0;
+		if (b->has_health_addr)
+			b->health_addr = *health_addr;
+		else
+			memset(&b->health_addr, 0, sizeof(b->health_addr));
+	}
+	if (!sl_config_backend_checked(v, b))
+		b->down = false;	/* an unchecked backend is never down */
+	return 0;
+}
+
+bool
+sl_config_backend_checked(const struct sl_vip_conf *v,
+			  const struct sl_backend_conf *b)
+{
+	return v->health.type != SL_HEALTH_NONE && !b->health_off;
+}
+
 /* ------------------------------------------------------------------ */
 /* Whole-config checks                                                  */
 /* ------------------------------------------------------------------ */
@@ -762,6 +997,8 @@ static int key_vip(struct conf_parser *, const struct conf_key *,
 		   const char *);
 static int key_backend(struct conf_parser *, const struct conf_key *,
 		       const char *);
+static int key_health(struct conf_parser *, const struct conf_key *,
+		      const char *);
 
 #define CF(f) offsetof(struct sl_config, f), sizeof(((struct sl_config *)0)->f)
 #define NO_FIELD 0, 0
@@ -807,6 +1044,18 @@ static const struct conf_key conf_keys[] = {
 	  NO_FIELD },
 	{ "on_backend_remove", SECT_VIP, false, key_vip, 0, 0, NO_FIELD },
 	{ "backend", SECT_VIP, true, key_backend, 0, WEIGHT_MAX, NO_FIELD },
+	{ "health", SECT_VIP, false, key_health, 0, 0, NO_FIELD },
+	{ "health_path", SECT_VIP, false, key_health, 0, 0, NO_FIELD },
+	{ "health_status", SECT_VIP, false, key_health, 100, 599, NO_FIELD },
+	{ "health_interval", SECT_VIP, false, key_health,
+	  SL_HEALTH_INTERVAL_MIN_MS, SL_HEALTH_INTERVAL_MAX_MS, NO_FIELD },
+	{ "health_timeout", SECT_VIP, false, key_health,
+	  SL_HEALTH_TIMEOUT_MIN_MS, SL_HEALTH_INTERVAL_MAX_MS, NO_FIELD },
+	{ "health_rise", SECT_VIP, false, key_health, 1, SL_HEALTH_COUNT_MAX,
+	  NO_FIELD },
+	{ "health_fall", SECT_VIP, false, key_health, 1, SL_HEALTH_COUNT_MAX,
+	  NO_FIELD },
+	{ "health_port", SECT_VIP, false, key_health, 1, 65535, NO_FIELD },
 };
 
 #define NB_CONF_KEYS SL_ARRAY_SIZE(conf_keys)
@@ -827,6 +1076,9 @@ struct pend_backend {
 	struct sl_addr addr;
 	uint16_t port;
 	uint32_t weight;
+	int health;			/* -1 = as the VIP, 0 = off, 1 = on */
+	bool has_health_addr;
+	struct sl_addr health_addr;
 	unsigned int line;
 };
 
@@ -836,6 +1088,8 @@ struct pend_vip {
 	uint8_t proto;
 	uint32_t table_size;		/* 0 = default */
 	int on_remove;			/* -1 = default */
+	struct sl_health_conf health;
+	unsigned int health_set;	/* SL_HC_* given in the section */
 	struct pend_backend *be;
 	uint32_t nb_be;
 	uint32_t cap_be;
@@ -1236,33 +1490,142 @@ key_vip(struct conf_parser *p, const struct conf_key *k, const char *val)
 	return 0;
 }
 
-/* "ADDR:PORT" or "[ADDR6]:PORT", then optionally "weight=N". */
+/* health, health_path, ... of [vip.NAME]: kept until the section ends,
+ * then set through sl_config_vip_health(). */
 static int
-key_backend(struct conf_parser *p, const struct conf_key *k, const char *val)
+key_health(struct conf_parser *p, const struct conf_key *k, const char *val)
 {
-	char buf[CONF_MAX_LINE], *w[CONF_MAX_WORDS];
-	struct pend_vip *pv = &p->vip;
-	struct pend_backend b = { .weight = 1, .line = p->line };
-	int n, rc;
+	struct sl_health_conf *h = &p->vip.health;
+	const char *key = k->name;
+	uint32_t v;
+	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", val);
-	n = split_words(buf, w, CONF_MAX_WORDS);
-	if (n < 1 || n > 2)
-		return kerr(p, -EINVAL, k->name, val,
-			    "expected 'ADDR:PORT [weight=N]'");
-	if (sl_addr_port_parse(w[0], &b.addr, &b.port) < 0)
-		return kerr(p, -EINVAL, k->name, val, port_part_bad(w[0]) ?
-			    "bad port" : "bad address");
-	if (n == 2) {
-		if (strncmp(w[1], "weight=", 7) != 0)
-			return kerr(p, -EINVAL, k->name, val,
-				    "expected 'weight=N', not '%s'", w[1]);
-		rc = parse_u32(w[1] + 7, 0, k->max, &b.weight);
+	if (strcmp(key, "health") == 0) {
+		rc = sl_health_type_parse(val);
+		if (rc < 0)
+			return kerr(p, -EINVAL, key, val,
+				    "expected none, tcp or http");
+		h->type = (uint8_t)rc;
+		p->vip.health_set |= SL_HC_TYPE;
+		return 0;
+	}
+	if (strcmp(key, "health_path") == 0) {
+		if (!sl_health_path_valid(val))
+			return kerr(p, -EINVAL, key, val,
+				    "expected /PATH (no spaces, max %d characters)",
+				    SL_HEALTH_PATH_MAX - 1);
+		snprintf(h->path, sizeof(h->path), "%s", val);
+		p->vip.health_set |= SL_HC_PATH;
+		return 0;
+	}
+	if (strcmp(key, "health_interval") == 0 ||
+	    strcmp(key, "health_timeout") == 0) {
+		rc = sl_health_ms_parse(val, k->min, k->max, &v);
+		if (rc == -ERANGE)
+			return kerr(p, rc, key, val,
+				    "out of range (%u..%u ms)", k->min, k->max);
+		if (rc < 0)
+			return kerr(p, rc, key, val,
+				    "expected milliseconds (500, 500ms or 2s)");
+		if (key[7] == 'i') {
+			h->interval_ms = v;
+			p->vip.health_set |= SL_HC_INTERVAL;
+		} else {
+			h->timeout_ms = v;
+			p->vip.health_set |= SL_HC_TIMEOUT;
+		}
+		return 0;
+	}
+	rc = parse_u32(val, k->min, k->max, &v);
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	if (strcmp(key, "health_status") == 0) {
+		h->status = (uint16_t)v;
+		p->vip.health_set |= SL_HC_STATUS;
+	} else if (strcmp(key, "health_rise") == 0) {
+		h->rise = (uint8_t)v;
+		p->vip.health_set |= SL_HC_RISE;
+	} else if (strcmp(key, "health_fall") == 0) {
+		h->fall = (uint8_t)v;
+		p->vip.health_set |= SL_HC_FALL;
+	} else {
+		h->port = (uint16_t)v;
+		p->vip.health_set |= SL_HC_PORT;
+	}
+	return 0;
+}
+
+#define BACKEND_SYNTAX \
+	"expected 'ADDR:PORT [weight=N] [health=on|off] [health_address=ADDR]'"
+
+/* One "NAME=VALUE" option of a backend line. */
+static int
+backend_opt(struct conf_parser *p, const struct conf_key *k, const char *val,
+	    const char *w, struct pend_backend *b, unsigned int *seen)
+{
+	static const char *const names[] = {
+		"weight=", "health=", "health_address=",
+	};
+	const char *arg = NULL;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < SL_ARRAY_SIZE(names) && arg == NULL; i++)
+		if (strncmp(w, names[i], strlen(names[i])) == 0)
+			arg = w + strlen(names[i]);
+	if (arg == NULL)
+		return kerr(p, -EINVAL, k->name, val, "expected 'weight=N', "
+			    "'health=on|off' or 'health_address=ADDR', not '%s'",
+			    w);
+	i--;
+	if (*seen & (1u << i))
+		return kerr(p, -EEXIST, k->name, val, "'%.*s' given twice",
+			    (int)strlen(names[i]) - 1, names[i]);
+	*seen |= 1u << i;
+	if (i == 0) {
+		rc = parse_u32(arg, 0, k->max, &b->weight);
 		if (rc == -ERANGE)
 			return kerr(p, rc, k->name, val,
 				    "weight out of range (0..%u)", k->max);
 		if (rc < 0)
 			return kerr(p, rc, k->name, val, "weight is not a number");
+	} else if (i == 1) {
+		if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "health must be on or off");
+		b->health = arg[1] == 'n';
+	} else {
+		if (sl_addr_parse(arg, &b->health_addr) < 0 ||
+		    !addr_unicast(&b->health_addr))
+			return kerr(p, -EINVAL, k->name, val,
+				    "bad health_address '%s'", arg);
+		b->has_health_addr = true;
+	}
+	return 0;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT", then optionally "weight=N",
+ * "health=on|off", "health_address=ADDR". */
+static int
+key_backend(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	char buf[CONF_MAX_LINE], *w[CONF_MAX_WORDS];
+	struct pend_vip *pv = &p->vip;
+	struct pend_backend b = { .weight = 1, .health = -1, .line = p->line };
+	unsigned int seen = 0;
+	int i, n, rc;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	n = split_words(buf, w, CONF_MAX_WORDS);
+	if (n < 1 || n > CONF_MAX_WORDS)
+		return kerr(p, -EINVAL, k->name, val, BACKEND_SYNTAX);
+	if (sl_addr_port_parse(w[0], &b.addr, &b.port) < 0)
+		return kerr(p, -EINVAL, k->name, val, port_part_bad(w[0]) ?
+			    "bad port" : "bad address");
+	for (i = 1; i < n; i++) {
+		rc = backend_opt(p, k, val, w[i], &b, &seen);
+		if (rc < 0)
+			return rc;
 	}
 	if (pv->nb_be >= SL_MAX_VIP_BACKENDS)
 		return kerr(p, -ENOSPC, k->name, val,
@@ -1325,12 +1688,24 @@ vip_commit(struct conf_parser *p)
 			       pv->on_remove, msg, sizeof(msg));
 	if (rc < 0)
 		return perr(p, p->sect_line, rc, "[%s] %s", p->sect_text, msg);
+	rc = sl_config_vip_health(p->c, p->sect_name, &pv->health,
+				  pv->health_set, msg, sizeof(msg));
+	if (rc < 0)	/* each key was checked: timeout above the interval */
+		return perr(p, key_seen(p, "health_timeout"), rc, "[%s] %s",
+			    p->sect_text, msg);
 	for (i = 0; i < pv->nb_be; i++) {
 		const struct pend_backend *b = &pv->be[i];
 
 		rc = sl_config_backend_set(p->c, p->sect_name, &b->addr,
 					   b->port, b->weight, true, false,
 					   msg, sizeof(msg));
+		if (rc == 0 && (b->health != -1 || b->has_health_addr))
+			rc = sl_config_backend_health(p->c, p->sect_name,
+						      &b->addr, b->port,
+						      b->health,
+						      b->has_health_addr ?
+						      &b->health_addr : NULL,
+						      msg, sizeof(msg));
 		if (rc < 0)
 			return perr(p, b->line, rc, "[%s] %s", p->sect_text,
 				    msg);

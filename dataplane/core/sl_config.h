@@ -13,7 +13,11 @@
  *                default6 = GW6 (keys cannot hold ':', so values carry all)
  *   [neighbors]  neighbor = ADDR MAC (repeatable, static entries)
  *   [vip.NAME]   address, port, proto, table_size, on_backend_remove,
- *                backend = ADDR:PORT [weight=N] (repeatable)
+ *                backend = ADDR:PORT [weight=N] [health=on|off]
+ *                          [health_address=ADDR] (repeatable),
+ *                health = none|tcp|http, health_path, health_status,
+ *                health_interval, health_timeout (milliseconds, or with a
+ *                unit: 500ms, 2s), health_rise, health_fall, health_port
  */
 #ifndef SL_CONFIG_H
 #define SL_CONFIG_H
@@ -26,6 +30,44 @@
 #include "sl_ct.h"
 
 #define SL_ERR_MAX 256
+
+/* Health checks of a VIP's backends, run by sluice-control from its own
+ * network stack. */
+enum sl_health_type {
+	SL_HEALTH_NONE = 0,
+	SL_HEALTH_TCP,		/* a TCP connect */
+	SL_HEALTH_HTTP,		/* GET path, expect a status */
+};
+
+#define SL_HEALTH_PATH_MAX		128
+#define SL_HEALTH_INTERVAL_MIN_MS	10
+#define SL_HEALTH_INTERVAL_MAX_MS	3600000u	/* 1 h */
+#define SL_HEALTH_TIMEOUT_MIN_MS	10
+#define SL_HEALTH_TIMEOUT_DEFAULT_MS	1000	/* capped at the interval */
+#define SL_HEALTH_COUNT_MAX		100		/* rise, fall */
+
+struct sl_health_conf {
+	uint8_t type;			/* enum sl_health_type */
+	uint8_t rise;			/* successes to come back up */
+	uint8_t fall;			/* failures to go down */
+	uint16_t port;			/* 0 = each backend's own port */
+	uint16_t status;		/* expected HTTP status */
+	uint32_t interval_ms;		/* from the start of one check to the next */
+	uint32_t timeout_ms;		/* 0 = default: min(1 s, interval) */
+	char path[SL_HEALTH_PATH_MAX];	/* HTTP request target */
+};
+
+/* Which fields of a struct sl_health_conf a change sets. */
+enum {
+	SL_HC_TYPE = 1 << 0,
+	SL_HC_PATH = 1 << 1,
+	SL_HC_STATUS = 1 << 2,
+	SL_HC_INTERVAL = 1 << 3,
+	SL_HC_TIMEOUT = 1 << 4,
+	SL_HC_RISE = 1 << 5,
+	SL_HC_FALL = 1 << 6,
+	SL_HC_PORT = 1 << 7,
+};
 
 enum sl_on_remove {
 	SL_ON_REMOVE_KEEP = 0,	/* flows of a removed backend keep going */
@@ -64,6 +106,9 @@ struct sl_backend_conf {
 	uint16_t port;			/* host order */
 	uint32_t weight;		/* 0 = drain */
 	bool down;			/* failed its health check (runtime) */
+	bool health_off;		/* never checked, never down */
+	bool has_health_addr;
+	struct sl_addr health_addr;	/* checked there instead of addr */
 	uint16_t id;			/* stable id, assigned by the control plane */
 	uint32_t gen;			/* generation of id */
 };
@@ -76,6 +121,7 @@ struct sl_vip_conf {
 	uint32_t table_size;		/* prime */
 	uint8_t on_remove;		/* enum sl_on_remove */
 	uint16_t id;			/* stable id, assigned by the control plane */
+	struct sl_health_conf health;
 	struct sl_backend_conf *backends;
 	uint32_t nb_backends;
 	uint32_t cap_backends;
@@ -148,6 +194,22 @@ int sl_config_backend_set(struct sl_config *c, const char *vip,
 int sl_config_backend_del(struct sl_config *c, const char *vip,
 			  const struct sl_addr *addr, uint16_t port,
 			  char *err, size_t errlen);
+/* Changes the fields of a VIP's health check named in set (SL_HC_*) to
+ * those of val, after checking each and the result (timeout not above the
+ * interval). */
+int sl_config_vip_health(struct sl_config *c, const char *vip,
+			 const struct sl_health_conf *val, unsigned int set,
+			 char *err, size_t errlen);
+/* A backend's own health settings: enabled -1 = unchanged, 0 = never
+ * checked, 1 = checked; addr NULL = unchanged, family 0 = check the
+ * backend's own address again. */
+int sl_config_backend_health(struct sl_config *c, const char *vip,
+			     const struct sl_addr *addr, uint16_t port,
+			     int enabled, const struct sl_addr *health_addr,
+			     char *err, size_t errlen);
+/* True when the backend b of v is health-checked. */
+bool sl_config_backend_checked(const struct sl_vip_conf *v,
+			       const struct sl_backend_conf *b);
 
 /* Names of ports and VIPs: 1 to SL_NAME_MAX - 1 characters of
  * [A-Za-z0-9_-]. Shared with the CLI so both front ends agree. */
@@ -155,6 +217,19 @@ bool sl_config_name_valid(const char *name);
 /* Maglev table sizes: 0, -ERANGE (0 or above SL_MAGLEV_MAX_M) or
  * -SL_ENOPRIME. Shared with the CLI. */
 int sl_config_table_size_check(uint32_t m);
+
+/* Health check values, shared by the INI loader and the CLI (each returns
+ * 0, -EINVAL or -ERANGE). */
+int sl_health_type_parse(const char *s);
+const char *sl_health_type_name(unsigned int t);
+/* "1500", "1500ms" or "2s", in min..max milliseconds. */
+int sl_health_ms_parse(const char *s, uint32_t min, uint32_t max,
+		       uint32_t *ms);
+/* "/" followed by printable ASCII other than space, shorter than
+ * SL_HEALTH_PATH_MAX. */
+bool sl_health_path_valid(const char *s);
+/* The timeout in force (the default when timeout_ms is 0). */
+uint32_t sl_health_timeout_ms(const struct sl_health_conf *h);
 
 /* Parses "on_backend_remove" values: "keep" / "reset". */
 int sl_on_remove_parse(const char *s);

@@ -543,9 +543,10 @@ test_err_addresses(void)
 	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3:80 wait=3\n", -EINVAL,
 	    11, "expected 'weight=N'");
 	ERR(BASE VIP4("web", "80") "backend =\n", -EINVAL, 11,
-	    "expected 'ADDR:PORT [weight=N]'");
+	    "expected 'ADDR:PORT [weight=N] [health=on|off] [health_address=ADDR]'");
 	ERR(BASE VIP4("web", "80") "backend = 198.18.1.3:80 weight=1 x\n",
-	    -EINVAL, 11, "expected 'ADDR:PORT [weight=N]'");
+	    -EINVAL, 11, "expected 'weight=N', 'health=on|off' or "
+	    "'health_address=ADDR', not 'x'");
 	ERR(BASE VIP4("web", "80") "backend = 224.1.1.1:80\n", -EINVAL, 11,
 	    "not a unicast address");
 	ERR(BASE "[vip.v]\nproto = sctp\n", -EINVAL, 8,
@@ -1195,6 +1196,392 @@ test_copy(void)
 	sl_config_free(&b);
 }
 
+/* ------------------------------------------------------------------ */
+/* Health checks                                                        */
+/* ------------------------------------------------------------------ */
+
+static const struct sl_backend_conf *
+be_of(const struct sl_vip_conf *v, const char *a, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->nb_backends; i++)
+		if (addr_is(&v->backends[i].addr, a) &&
+		    v->backends[i].port == port)
+			return &v->backends[i];
+	return NULL;
+}
+
+static void
+test_health_keys(void)
+{
+	static const char text[] = BASE
+		VIP4("web", "80")				/* 7 */
+		"health = http\n"
+		"health_path = /healthz?full=1\n"
+		"health_status = 204\n"
+		"health_interval = 2s\n"
+		"health_timeout = 250ms\n"
+		"health_rise = 1\n"
+		"health_fall = 5\n"
+		"health_port = 8081\n"
+		"backend = 198.18.0.10:8080\n"
+		"backend = 198.18.0.11:8080 health=off weight=2\n"
+		"backend = 198.18.0.12:8080 health_address=198.19.0.6\n"
+		"backend = 198.18.0.13:8080 health_address=2001:db8:f::2 "
+		"weight=0 health=on\n"
+		"[vip.t]\naddress = 198.18.100.2\nport = 80\nproto = tcp\n"
+		"health = tcp\nhealth_interval = 500\n"
+		"backend = 198.18.0.10:80\n"
+		"[vip.plain]\naddress = 198.18.100.3\nport = 53\nproto = udp\n"
+		"backend = 198.18.0.10:53\n";
+	const struct sl_backend_conf *b;
+	const struct sl_vip_conf *v;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_load_string(text, FILE_NAME, &c, err,
+						    sizeof(err)), 0);
+	v = sl_config_vip_find(&c, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_HTTP);
+	CU_ASSERT_STRING_EQUAL(v->health.path, "/healthz?full=1");
+	CU_ASSERT_EQUAL(v->health.status, 204);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 2000);
+	CU_ASSERT_EQUAL(v->health.timeout_ms, 250);
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&v->health), 250);
+	CU_ASSERT_EQUAL(v->health.rise, 1);
+	CU_ASSERT_EQUAL(v->health.fall, 5);
+	CU_ASSERT_EQUAL(v->health.port, 8081);
+	b = be_of(v, "198.18.0.10", 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(!b->health_off && !b->has_health_addr && !b->down);
+	CU_ASSERT(sl_config_backend_checked(v, b));
+	b = be_of(v, "198.18.0.11", 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(b->health_off);
+	CU_ASSERT_EQUAL(b->weight, 2);
+	CU_ASSERT(!sl_config_backend_checked(v, b));
+	b = be_of(v, "198.18.0.12", 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(b->has_health_addr && addr_is(&b->health_addr, "198.19.0.6"));
+	b = be_of(v, "198.18.0.13", 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(b->has_health_addr &&
+		  addr_is(&b->health_addr, "2001:db8:f::2"));
+	CU_ASSERT(!b->health_off);
+	CU_ASSERT_EQUAL(b->weight, 0);
+
+	/* Defaults: 1 s, timeout min(1 s, interval), rise 2, fall 3, GET /
+	 * expecting 200 on the backend's port. */
+	v = sl_config_vip_find(&c, "t");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_TCP);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 500);
+	CU_ASSERT_EQUAL(v->health.timeout_ms, 0);
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&v->health), 500);
+	v = sl_config_vip_find(&c, "plain");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_NONE);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 1000);
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&v->health), 1000);
+	CU_ASSERT_EQUAL(v->health.rise, 2);
+	CU_ASSERT_EQUAL(v->health.fall, 3);
+	CU_ASSERT_EQUAL(v->health.status, 200);
+	CU_ASSERT_EQUAL(v->health.port, 0);
+	CU_ASSERT_STRING_EQUAL(v->health.path, "/");
+	CU_ASSERT(!sl_config_backend_checked(v, &v->backends[0]));
+	sl_config_free(&c);
+}
+
+static void
+test_err_health(void)
+{
+	ERR(BASE VIP4("v", "80") "health = icmp\n", -EINVAL, 11,
+	    "[vip.v] health 'icmp': expected none, tcp or http");
+	ERR(BASE VIP4("v", "80") "health = tcp\nhealth = http\n", -EEXIST, 12,
+	    "duplicate key 'health' (first on line 11)");
+	ERR(BASE VIP4("v", "80") "health_path = healthz\n", -EINVAL, 11,
+	    "health_path 'healthz': expected /PATH");
+	ERR(BASE VIP4("v", "80") "health_path = /a b\n", -EINVAL, 11,
+	    "expected /PATH (no spaces, max 127 characters)");
+	ERR(BASE VIP4("v", "80") "health_path = /\x01\n", -EINVAL, 11,
+	    "expected /PATH");
+	ERR(BASE VIP4("v", "80") "health_path = /"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\n", -EINVAL, 11, "expected /PATH");
+	ERR(BASE VIP4("v", "80") "health_status = 99\n", -ERANGE, 11,
+	    "health_status '99': out of range (100..599)");
+	ERR(BASE VIP4("v", "80") "health_status = 600\n", -ERANGE, 11,
+	    "out of range (100..599)");
+	ERR(BASE VIP4("v", "80") "health_status = ok\n", -EINVAL, 11,
+	    "health_status 'ok': not a number");
+	ERR(BASE VIP4("v", "80") "health_interval = 5\n", -ERANGE, 11,
+	    "health_interval '5': out of range (10..3600000 ms)");
+	ERR(BASE VIP4("v", "80") "health_interval = 3601s\n", -ERANGE, 11,
+	    "out of range (10..3600000 ms)");
+	ERR(BASE VIP4("v", "80") "health_interval = 99999999999\n", -ERANGE, 11,
+	    "out of range");
+	ERR(BASE VIP4("v", "80") "health_interval = 1m\n", -EINVAL, 11,
+	    "health_interval '1m': expected milliseconds (500, 500ms or 2s)");
+	ERR(BASE VIP4("v", "80") "health_interval = s\n", -EINVAL, 11,
+	    "expected milliseconds");
+	ERR(BASE VIP4("v", "80") "health_interval = 1.5s\n", -EINVAL, 11,
+	    "expected milliseconds");
+	ERR(BASE VIP4("v", "80") "health_timeout = 0\n", -ERANGE, 11,
+	    "health_timeout '0': out of range (10..3600000 ms)");
+	ERR(BASE VIP4("v", "80") "health_timeout = -1\n", -EINVAL, 11,
+	    "expected milliseconds");
+	ERR(BASE VIP4("v", "80") "health_rise = 0\n", -ERANGE, 11,
+	    "health_rise '0': out of range (1..100)");
+	ERR(BASE VIP4("v", "80") "health_fall = 101\n", -ERANGE, 11,
+	    "health_fall '101': out of range (1..100)");
+	ERR(BASE VIP4("v", "80") "health_fall = x\n", -EINVAL, 11,
+	    "not a number");
+	ERR(BASE VIP4("v", "80") "health_port = 0\n", -ERANGE, 11,
+	    "health_port '0': out of range (1..65535)");
+	ERR(BASE VIP4("v", "80") "health_port = 65536\n", -ERANGE, 11,
+	    "out of range");
+	/* Whole-section check: at the timeout's line, whatever the order. */
+	ERR(BASE VIP4("v", "80") "health_timeout = 2s\nhealth = tcp\n", -ERANGE,
+	    11, "[vip.v] VIP 'v': health timeout 2000 ms is longer than the "
+	    "interval 1000 ms");
+	ERR(BASE VIP4("v", "80") "health_timeout = 300\n"
+	    "health_interval = 200ms\n", -ERANGE, 11,
+	    "timeout 300 ms is longer than the interval 200 ms");
+	/* Health keys belong to [vip.NAME] only. */
+	ERR(BASE "health = tcp\n", -EINVAL, 7,
+	    "[port.p0] unknown key 'health'");
+	/* Backend options. */
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 health=maybe\n",
+	    -EINVAL, 11, "backend '198.18.0.10:80 health=maybe': health must "
+	    "be on or off");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 health=\n",
+	    -EINVAL, 11, "health must be on or off");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 health_address=x\n",
+	    -EINVAL, 11, "bad health_address 'x'");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 "
+	    "health_address=224.0.0.1\n", -EINVAL, 11,
+	    "bad health_address '224.0.0.1'");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 "
+	    "health_address=198.18.0.1:80\n", -EINVAL, 11,
+	    "bad health_address");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 health=on "
+	    "health=off\n", -EEXIST, 11, "'health' given twice");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 weight=1 weight=2\n",
+	    -EEXIST, 11, "'weight' given twice");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 weight=1 health=on "
+	    "health_address=198.19.0.6 x\n", -EINVAL, 11,
+	    "expected 'ADDR:PORT [weight=N] [health=on|off]");
+	ERR(BASE VIP4("v", "80") "backend = 198.18.0.10:80 Health=on\n",
+	    -EINVAL, 11, "not 'Health=on'");
+}
+
+static void
+test_health_values(void)
+{
+	struct sl_health_conf h;
+	uint32_t ms = 7;
+
+	CU_ASSERT_EQUAL(sl_health_type_parse("none"), SL_HEALTH_NONE);
+	CU_ASSERT_EQUAL(sl_health_type_parse("tcp"), SL_HEALTH_TCP);
+	CU_ASSERT_EQUAL(sl_health_type_parse("http"), SL_HEALTH_HTTP);
+	CU_ASSERT_EQUAL(sl_health_type_parse("HTTP"), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_type_parse(""), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_type_parse(NULL), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sl_health_type_name(SL_HEALTH_NONE), "none");
+	CU_ASSERT_STRING_EQUAL(sl_health_type_name(SL_HEALTH_TCP), "tcp");
+	CU_ASSERT_STRING_EQUAL(sl_health_type_name(SL_HEALTH_HTTP), "http");
+	CU_ASSERT_STRING_EQUAL(sl_health_type_name(7), "?");
+
+	CU_ASSERT_EQUAL(sl_health_ms_parse("250", 10, 1000, &ms), 0);
+	CU_ASSERT_EQUAL(ms, 250);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("250ms", 10, 1000, &ms), 0);
+	CU_ASSERT_EQUAL(ms, 250);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("1s", 10, 1000, &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1000);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("2s", 10, 1000, &ms), -ERANGE);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("9", 10, 1000, &ms), -ERANGE);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("4294968s", 10, UINT32_MAX, &ms),
+			-ERANGE);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("12345678901234567", 10, 1000, &ms),
+			-ERANGE);
+	CU_ASSERT_EQUAL(ms, 1000);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("ms", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("5 s", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("5S", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("5sec", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse("+5", 10, 1000, &ms), -EINVAL);
+	CU_ASSERT_EQUAL(sl_health_ms_parse(NULL, 10, 1000, &ms), -EINVAL);
+
+	CU_ASSERT(sl_health_path_valid("/"));
+	CU_ASSERT(sl_health_path_valid("/a/b?c=d&e=%20"));
+	CU_ASSERT(!sl_health_path_valid(""));
+	CU_ASSERT(!sl_health_path_valid("a"));
+	CU_ASSERT(!sl_health_path_valid("/a b"));
+	CU_ASSERT(!sl_health_path_valid("/a\r\nHost: x"));
+	CU_ASSERT(!sl_health_path_valid("/caf\xc3\xa9"));
+	CU_ASSERT(!sl_health_path_valid(NULL));
+
+	memset(&h, 0, sizeof(h));
+	h.interval_ms = 200;
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&h), 200);
+	h.interval_ms = 5000;
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&h), SL_HEALTH_TIMEOUT_DEFAULT_MS);
+	h.timeout_ms = 3000;
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&h), 3000);
+}
+
+static void
+test_core_health(void)
+{
+	struct sl_health_conf h;
+	struct sl_vip_conf *v;
+	struct sl_addr none;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+
+	sl_config_init(&c);
+	memset(&none, 0, sizeof(none));
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "web", A("198.18.100.1"),
+						80, IPPROTO_TCP, err,
+						sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_set(&c, "web", A("198.18.1.11"),
+						    8080, 1, true, false, err,
+						    sizeof(err)), 0);
+	v = sl_config_vip_find(&c, "web");
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_NONE);
+
+	/* Only the fields named change. */
+	memset(&h, 0, sizeof(h));
+	h.type = SL_HEALTH_HTTP;
+	h.interval_ms = 1;		/* not named: ignored */
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_TYPE, err,
+					     sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_HTTP);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 1000);
+	CU_ASSERT_STRING_EQUAL(v->health.path, "/");
+	snprintf(h.path, sizeof(h.path), "/up");
+	h.status = 204;
+	h.interval_ms = 300;
+	h.timeout_ms = 100;
+	h.rise = 4;
+	h.fall = 1;
+	h.port = 9000;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, ~SL_HC_TYPE, err,
+					     sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->health.type, SL_HEALTH_HTTP);
+	CU_ASSERT_STRING_EQUAL(v->health.path, "/up");
+	CU_ASSERT_EQUAL(v->health.status, 204);
+	CU_ASSERT_EQUAL(v->health.interval_ms, 300);
+	CU_ASSERT_EQUAL(v->health.timeout_ms, 100);
+	CU_ASSERT_EQUAL(v->health.rise, 4);
+	CU_ASSERT_EQUAL(v->health.fall, 1);
+	CU_ASSERT_EQUAL(v->health.port, 9000);
+
+	/* Each bad field, and the whole: nothing changes. */
+	h = v->health;
+	h.status = 99;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_STATUS, err,
+					     sizeof(err)), -ERANGE);
+	CU_ASSERT_STRING_EQUAL(err,
+		"VIP 'web': health status 99 out of range (100..599)");
+	h = v->health;
+	h.type = 3;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_TYPE, err,
+					     sizeof(err)), -EINVAL);
+	h = v->health;
+	snprintf(h.path, sizeof(h.path), "nope");
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_PATH, err,
+					     sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad health path 'nope'"));
+	h = v->health;
+	h.interval_ms = 9;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_INTERVAL, err,
+					     sizeof(err)), -ERANGE);
+	h = v->health;
+	h.timeout_ms = 5;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_TIMEOUT, err,
+					     sizeof(err)), -ERANGE);
+	h = v->health;
+	h.rise = 0;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_RISE, err,
+					     sizeof(err)), -ERANGE);
+	h = v->health;
+	h.fall = 101;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_FALL, err,
+					     sizeof(err)), -ERANGE);
+	CU_ASSERT_STRING_EQUAL(err,
+		"VIP 'web': health rise and fall must be 1..100");
+	h = v->health;
+	h.interval_ms = 50;		/* below the timeout of 100 */
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_INTERVAL, err,
+					     sizeof(err)), -ERANGE);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'web': health timeout 100 ms is "
+			       "longer than the interval 50 ms");
+	CU_ASSERT_EQUAL(v->health.interval_ms, 300);
+	CU_ASSERT_EQUAL(v->health.rise, 4);
+	/* timeout 0 is the default, which follows the interval */
+	h.timeout_ms = 0;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h,
+					     SL_HC_INTERVAL | SL_HC_TIMEOUT,
+					     err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_health_timeout_ms(&v->health), 50);
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "nope", &h, SL_HC_TYPE, err,
+					     sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", NULL, SL_HC_TYPE, err,
+					     sizeof(err)), -EINVAL);
+
+	/* Backends: off, health address, and back. */
+	CU_ASSERT(sl_config_backend_checked(v, &v->backends[0]));
+	v->backends[0].down = true;
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.11"),
+						 8080, 0, NULL, err,
+						 sizeof(err)), 0);
+	CU_ASSERT(v->backends[0].health_off);
+	CU_ASSERT(!v->backends[0].down);	/* unchecked: never down */
+	CU_ASSERT(!sl_config_backend_checked(v, &v->backends[0]));
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.11"),
+						 8080, -1, A("198.19.0.6"),
+						 err, sizeof(err)), 0);
+	CU_ASSERT(v->backends[0].health_off);
+	CU_ASSERT(v->backends[0].has_health_addr);
+	CU_ASSERT(addr_is(&v->backends[0].health_addr, "198.19.0.6"));
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.11"),
+						 8080, 1, &none, err,
+						 sizeof(err)), 0);
+	CU_ASSERT(!v->backends[0].health_off);
+	CU_ASSERT(!v->backends[0].has_health_addr);
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.11"),
+						 8080, 1, A("224.0.0.1"), err,
+						 sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "health address is not a unicast"));
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.11"),
+						 8080, 2, NULL, err,
+						 sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", A("198.18.1.12"),
+						 8080, 0, NULL, err,
+						 sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'web': no backend 198.18.1.12:8080");
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "x", A("198.18.1.11"),
+						 8080, 0, NULL, err,
+						 sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(sl_config_backend_health(&c, "web", NULL, 8080, 0,
+						 NULL, err, sizeof(err)),
+			-EINVAL);
+
+	/* Turning the check off clears down. */
+	v->backends[0].down = true;
+	h.type = SL_HEALTH_NONE;
+	CU_ASSERT_EQUAL(sl_config_vip_health(&c, "web", &h, SL_HC_TYPE, err,
+					     sizeof(err)), 0);
+	CU_ASSERT(!v->backends[0].down);
+	CU_ASSERT(!sl_config_backend_checked(v, &v->backends[0]));
+	sl_config_free(&c);
+}
+
 static void
 test_file(void)
 {
@@ -1306,6 +1693,10 @@ main(void)
 		{ "core: names, table sizes, on_remove", test_core_misc },
 		{ "validate", test_validate },
 		{ "copy is deep", test_copy },
+		{ "health check keys and defaults", test_health_keys },
+		{ "errors: health check keys", test_err_health },
+		{ "health check values", test_health_values },
+		{ "core: health checks", test_core_health },
 		{ "load from a file", test_file },
 		{ "metrics listener", test_metrics },
 	};
