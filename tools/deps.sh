@@ -12,7 +12,7 @@ set -euo pipefail
 
 BUILD_PKGS=(gcc pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev
 	libnuma-dev libinih-dev libcunit1-dev libpcap-dev)
-RUN_PKGS=(iproute2 curl socat python3 procps psmisc tcpdump jq)
+RUN_PKGS=(iproute2 curl socat python3 procps psmisc tcpdump jq wrk)
 
 die() {
 	echo "deps.sh: $*" >&2
