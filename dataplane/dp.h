@@ -15,10 +15,13 @@
 #include "sl_config.h"
 #include "sl_shm.h"
 
-extern int sl_dp_logtype;
-#define DP_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, sl_dp_logtype, "sluice.dp: " fmt "\n", \
-		##__VA_ARGS__)
+/* One log type per module, registered as sluice.MODULE (set levels with
+ * EAL --log-level=sluice.port:debug). */
+extern int sl_dp_logtype, sl_port_logtype, sl_neigh_logtype, sl_tel_logtype;
+#define SL_LOG(mod, level, fmt, ...) \
+	rte_log(RTE_LOG_##level, sl_##mod##_logtype, "sluice." #mod ": " \
+		fmt "\n", ##__VA_ARGS__)
+#define DP_LOG(level, fmt, ...) SL_LOG(dp, level, fmt, ##__VA_ARGS__)
 
 #define SL_BURST	32
 #define SL_NO_NEIGH	0xffff

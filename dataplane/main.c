@@ -27,6 +27,9 @@
 #include "dp.h"
 
 RTE_LOG_REGISTER(sl_dp_logtype, sluice.dp, INFO);
+RTE_LOG_REGISTER(sl_port_logtype, sluice.port, INFO);
+RTE_LOG_REGISTER(sl_neigh_logtype, sluice.neigh, INFO);
+RTE_LOG_REGISTER(sl_tel_logtype, sluice.tel, INFO);
 
 struct sl_dp sl_dp;
 

@@ -52,7 +52,7 @@ sl_routes_init(struct sl_dp *dp)
 		if (sl_route_lookup(dp, &r->via, &p, &nh) < 0) {
 			char a[SL_ADDRSTRLEN];
 
-			DP_LOG(ERR, "route via %s: gateway not on any port",
+			SL_LOG(neigh, ERR, "route via %s: gateway not on any port",
 			       sl_addr_fmt(&r->via, a, sizeof(a)));
 			return -EINVAL;
 		}

@@ -44,7 +44,7 @@ port_configure(struct sl_dp *dp, uint32_t idx, uint16_t pid)
 	if (rc < 0)
 		return rc;
 	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
-		DP_LOG(ERR, "port %s: needs %u rx and tx queues, has %u/%u",
+		SL_LOG(port, ERR, "port %s: needs %u rx and tx queues, has %u/%u",
 		       pc->name, nq, info.max_rx_queues,
 		       info.max_tx_queues);
 		return -ENOTSUP;
@@ -78,7 +78,7 @@ port_configure(struct sl_dp *dp, uint32_t idx, uint16_t pid)
 		if (rc < 0) {
 			/* We write our source MAC ourselves; to receive frames
 			 * sent to it the device must not filter them. */
-			DP_LOG(WARNING, "port %s: device cannot take MAC %s "
+			SL_LOG(port, WARNING, "port %s: device cannot take MAC %s "
 			       "(%s): using it in software, promiscuous",
 			       pc->name, "from config", rte_strerror(-rc));
 			rte_eth_promiscuous_enable(pid);
@@ -128,21 +128,21 @@ sl_ports_init(struct sl_dp *dp)
 					   RTE_MBUF_DEFAULT_BUF_SIZE,
 					   rte_socket_id());
 	if (dp->pool == NULL) {
-		DP_LOG(ERR, "mbuf pool of %u: %s", nb_mbufs,
+		SL_LOG(port, ERR, "mbuf pool of %u: %s", nb_mbufs,
 		       rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	for (i = 0; i < dp->cfg.nb_ports; i++) {
 		dev_name(dp->cfg.ports[i].dev, name, sizeof(name));
 		if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
-			DP_LOG(ERR, "port %s: no device '%s' (dev = %s)",
+			SL_LOG(port, ERR, "port %s: no device '%s' (dev = %s)",
 			       dp->cfg.ports[i].name, name,
 			       dp->cfg.ports[i].dev);
 			return -ENODEV;
 		}
 		rc = port_configure(dp, i, pid);
 		if (rc < 0) {
-			DP_LOG(ERR, "port %s: %s", dp->cfg.ports[i].name,
+			SL_LOG(port, ERR, "port %s: %s", dp->cfg.ports[i].name,
 			       rte_strerror(-rc));
 			return rc;
 		}

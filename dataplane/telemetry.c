@@ -283,10 +283,10 @@ sl_telemetry_init(struct sl_dp *dp)
 	rc |= rte_telemetry_register_cmd("/sluice/backend", cmd_one_backend,
 		"One backend's counters. Parameters: VIP name,ADDR:PORT");
 	if (rc != 0)
-		DP_LOG(WARNING, "telemetry commands not registered");
+		SL_LOG(tel, WARNING, "telemetry commands not registered");
 	/* dpdk-dumpcap attaches as a secondary and asks us to copy packets. */
 	if (rte_pdump_init() < 0)
-		DP_LOG(WARNING, "packet capture unavailable: %s",
+		SL_LOG(tel, WARNING, "packet capture unavailable: %s",
 		       rte_strerror(rte_errno));
 	return 0;
 }
