@@ -26,9 +26,11 @@ setup() { # dir, extra meson args...
 	ninja -C "$dir" >/dev/null
 }
 
+rc=0
 setup build
 meson test -C build --suite unit --suite integration --suite e2e \
-	--print-errorlogs --num-processes 1
+	--print-errorlogs --num-processes 1 || rc=1
+logs=build/meson-logs/testlog.json
 if [ "$quick" = 0 ]; then
 	# ASan + UBSan; DPDK's own libraries are not instrumented.
 	setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
@@ -36,6 +38,13 @@ if [ "$quick" = 0 ]; then
 	ASAN_OPTIONS=abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-san --suite unit --suite integration \
-		--print-errorlogs --num-processes 1
+		--print-errorlogs --num-processes 1 || rc=1
+	logs="$logs build-san/meson-logs/testlog.json"
 fi
-echo "tools/test.sh: all suites passed"
+# One closing line over both runs: "N passed, N failed".
+# shellcheck disable=SC2086 # two file names
+cat $logs | /usr/bin/python3 -c '
+import json, sys
+r = [json.loads(l)["result"] for l in sys.stdin if l.strip()]
+print("%d passed, %d failed" % (r.count("OK"), len(r) - r.count("OK")))'
+exit "$rc"
