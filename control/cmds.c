@@ -47,10 +47,56 @@ sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
 	}
 }
 
+/* What the data plane does with the backend: "down" (failed its health
+ * check: no new flows, its flows follow on_backend_remove), "draining"
+ * (weight 0: no new flows, established ones continue) or "up". */
 static const char *
 backend_state(const struct sl_backend_conf *b)
 {
+	if (b->down)
+		return "down";
 	return b->weight ? "up" : "draining";
+}
+
+/* JSON string contents: a health path may hold '"' or '\\'. */
+static void
+json_str(struct sl_buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			B("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			B("\\u%04x", (unsigned char)*s);
+		else
+			B("%c", *s);
+	}
+}
+
+static void
+health_conf_json(struct sl_buf *out, const struct sl_health_conf *h)
+{
+	B("{\"check\":\"%s\",\"path\":\"", sl_health_type_name(h->type));
+	json_str(out, h->path);
+	B("\",\"status\":%u,\"interval_ms\":%u,\"timeout_ms\":%u,"
+	  "\"rise\":%u,\"fall\":%u,\"port\":%u}", h->status, h->interval_ms,
+	  sl_health_timeout_ms(h), h->rise, h->fall, h->port);
+}
+
+static void
+health_conf_text(struct sl_buf *out, const struct sl_health_conf *h)
+{
+	if (h->type == SL_HEALTH_NONE) {
+		B("none");
+		return;
+	}
+	if (h->type == SL_HEALTH_HTTP)
+		B("http GET %s expect %u", h->path, h->status);
+	else
+		B("tcp");
+	if (h->port)
+		B(" port %u", h->port);
+	B(" every %ums timeout %ums rise %u fall %u", h->interval_ms,
+	  sl_health_timeout_ms(h), h->rise, h->fall);
 }
 
 static int
@@ -63,40 +109,107 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	if (cmd->json)
 		B("[");
 	else
-		B("%-16s %-5s %-28s %-7s %-6s %-8s %12s %14s %10s %8s %8s\n",
-		  "NAME", "PROTO", "ADDRESS", "TABLE", "REMOVE", "BACKENDS",
-		  "PACKETS", "BYTES", "NEW", "ACTIVE", "DROPS");
+		B("%-16s %-5s %-28s %-7s %-6s %-8s %12s %14s %10s %8s %8s "
+		  "%s\n", "NAME", "PROTO", "ADDRESS", "TABLE", "REMOVE",
+		  "BACKENDS", "PACKETS", "BYTES", "NEW", "ACTIVE", "DROPS",
+		  "HEALTH");
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
 		sl_ctl_sum_vip(ctl, v->id, &t);
 		sl_addr_port_fmt(&v->addr, v->port, ap, sizeof(ap));
-		if (cmd->json)
+		if (cmd->json) {
 			B("%s{\"name\":\"%s\",\"proto\":\"%s\",\"address\":"
 			  "\"%s\",\"table_size\":%u,\"on_backend_remove\":"
 			  "\"%s\",\"backends\":%u,\"packets\":%lu,\"bytes\":%lu,"
-			  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu}",
-			  i ? "," : "", v->name, sl_proto_name(v->proto), ap,
-			  v->table_size, sl_on_remove_name(v->on_remove),
-			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
-			  t.active_flows, t.drops);
-		else
+			  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu,"
+			  "\"health\":", i ? "," : "", v->name,
+			  sl_proto_name(v->proto), ap, v->table_size,
+			  sl_on_remove_name(v->on_remove), v->nb_backends,
+			  t.pkts, t.bytes, t.new_flows, t.active_flows,
+			  t.drops);
+			health_conf_json(out, &v->health);
+			B("}");
+		} else {
 			B("%-16s %-5s %-28s %-7u %-6s %-8u %12lu %14lu %10lu "
-			  "%8lu %8lu\n", v->name, sl_proto_name(v->proto), ap,
+			  "%8lu %8lu ", v->name, sl_proto_name(v->proto), ap,
 			  v->table_size, sl_on_remove_name(v->on_remove),
 			  v->nb_backends, t.pkts, t.bytes, t.new_flows,
 			  t.active_flows, t.drops);
+			health_conf_text(out, &v->health);
+			B("\n");
+		}
 	}
 	if (cmd->json)
 		B("]\n");
 	return 0;
 }
 
-static int
-backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+static void
+backend_json(struct sl_ctl *ctl, struct sl_buf *out,
+	     const struct sl_vip_conf *v, const struct sl_backend_conf *b,
+	     bool first)
 {
 	char ap[SL_ADDRPORTSTRLEN];
 	struct sl_backend_stats t;
+	struct sl_health_view hv;
+
+	sl_ctl_sum_backend(ctl, b->id, &t);
+	sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
+	B("%s{\"vip\":\"%s\",\"address\":\"%s\",\"weight\":%u,"
+	  "\"state\":\"%s\",\"packets\":%lu,\"bytes\":%lu,\"new_flows\":%lu,"
+	  "\"active_flows\":%lu,\"health\":", first ? "" : ",", v->name, ap,
+	  b->weight, backend_state(b), t.pkts, t.bytes, t.new_flows,
+	  t.active_flows);
+	if (!sl_health_backend(ctl, v, b, &hv)) {
+		B("null}");
+		return;
+	}
+	B("{\"check\":\"%s\",\"target\":\"%s\",\"up\":%s,\"last\":\"",
+	  sl_health_type_name(v->health.type), hv.target,
+	  hv.up ? "true" : "false");
+	json_str(out, hv.last);
+	B("\",\"last_ms\":%u,\"successes\":%u,\"failures\":%u,"
+	  "\"checks\":%lu,\"failed_checks\":%lu,\"transitions\":%lu,"
+	  "\"since_change_ms\":", hv.last_ms, hv.successes, hv.failures,
+	  hv.checks, hv.failed, hv.transitions);
+	if (hv.changed)
+		B("%lu}}", hv.since_ms);
+	else
+		B("null}}");
+}
+
+static void
+backend_text(struct sl_ctl *ctl, struct sl_buf *out,
+	     const struct sl_vip_conf *v, const struct sl_backend_conf *b)
+{
+	char ap[SL_ADDRPORTSTRLEN], okf[24];
+	struct sl_backend_stats t;
+	struct sl_health_view hv;
+
+	sl_ctl_sum_backend(ctl, b->id, &t);
+	sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
+	B("%-16s %-28s %6u %-9s %12lu %14lu %10lu %8lu ", v->name, ap,
+	  b->weight, backend_state(b), t.pkts, t.bytes, t.new_flows,
+	  t.active_flows);
+	if (!sl_health_backend(ctl, v, b, &hv)) {
+		B("%-5s %9s %7s -\n", "-", "-", "-");
+		return;
+	}
+	snprintf(okf, sizeof(okf), "%u/%u", hv.successes, hv.failures);
+	B("%-5s %9s %7lu %s", sl_health_type_name(v->health.type), okf,
+	  hv.transitions, hv.last);
+	if (hv.checks)
+		B(", %u ms", hv.last_ms);
+	if (hv.changed)
+		B(" (%s for %lu s)", hv.up ? "up" : "down",
+		  hv.since_ms / 1000);
+	B("\n");
+}
+
+static int
+backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
 	uint32_t i, j, n = 0;
 
 	if (cmd->vip[0] && !sl_config_vip_find(&ctl->cfg, cmd->vip)) {
@@ -106,30 +219,20 @@ backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	if (cmd->json)
 		B("[");
 	else
-		B("%-16s %-28s %6s %-9s %12s %14s %10s %8s\n", "VIP", "BACKEND",
-		  "WEIGHT", "STATE", "PACKETS", "BYTES", "NEW", "ACTIVE");
+		B("%-16s %-28s %6s %-9s %12s %14s %10s %8s %-5s %9s %7s %s\n",
+		  "VIP", "BACKEND", "WEIGHT", "STATE", "PACKETS", "BYTES",
+		  "NEW", "ACTIVE", "CHECK", "OK/FAIL", "CHANGES", "LAST");
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
 		if (cmd->vip[0] && strcmp(cmd->vip, v->name) != 0)
 			continue;
 		for (j = 0; j < v->nb_backends; j++) {
-			const struct sl_backend_conf *b = &v->backends[j];
-
-			sl_ctl_sum_backend(ctl, b->id, &t);
-			sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
 			if (cmd->json)
-				B("%s{\"vip\":\"%s\",\"address\":\"%s\","
-				  "\"weight\":%u,\"state\":\"%s\",\"packets\":"
-				  "%lu,\"bytes\":%lu,\"new_flows\":%lu,"
-				  "\"active_flows\":%lu}", n++ ? "," : "",
-				  v->name, ap, b->weight, backend_state(b),
-				  t.pkts, t.bytes, t.new_flows, t.active_flows);
+				backend_json(ctl, out, v, &v->backends[j],
+					     n++ == 0);
 			else
-				B("%-16s %-28s %6u %-9s %12lu %14lu %10lu "
-				  "%8lu\n", v->name, ap, b->weight,
-				  backend_state(b), t.pkts, t.bytes,
-				  t.new_flows, t.active_flows);
+				backend_text(ctl, out, v, &v->backends[j]);
 		}
 	}
 	if (cmd->json)
@@ -321,15 +424,21 @@ static void
 status(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 {
 	const struct sl_shm *shm = ctl->shm;
+	struct sl_health_totals ht;
 	char a[SL_ADDRSTRLEN];
 	uint32_t p, j, n = 0;
 
 	if (cmd->json) {
 		B("{\"dataplane_pid\":%d,\"workers\":%u,\"epoch\":%lu,"
-		  "\"in_sync\":%s,\"vips\":%u,\"neighbors\":[", shm->dp_pid,
+		  "\"in_sync\":%s,\"vips\":%u,", shm->dp_pid,
 		  shm->nb_workers, shm->ctl.epoch,
 		  sl_ctl_workers_at(ctl, shm->ctl.epoch) ? "true" : "false",
 		  ctl->cfg.nb_vips);
+		sl_health_totals(ctl, &ht);
+		B("\"health\":{\"checked\":%u,\"down\":%u,\"checks\":%lu,"
+		  "\"failed_checks\":%lu,\"went_down\":%lu,\"came_up\":%lu},",
+		  ht.checked, ht.down, ht.checks, ht.failed, ht.downs, ht.ups);
+		B("\"neighbors\":[");
 		for (j = 0; j < SL_NEIGH_MAX; j++) {
 			const struct sl_neigh *e = &shm->neigh[j];
 
@@ -348,6 +457,10 @@ status(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	  shm->dp_pid, shm->nb_workers, shm->ctl.epoch,
 	  sl_ctl_workers_at(ctl, shm->ctl.epoch) ? "all workers run it" :
 	  "not yet on every worker", ctl->cfg.nb_vips);
+	sl_health_totals(ctl, &ht);
+	B("health: %u backends checked, %u down; %lu checks, %lu failed; "
+	  "%lu went down, %lu came back\n", ht.checked, ht.down, ht.checks,
+	  ht.failed, ht.downs, ht.ups);
 	for (p = 0; p < shm->nb_ports; p++) {
 		const struct sl_shm_port *sp = &shm->ports[p];
 
@@ -378,8 +491,10 @@ applied(struct sl_ctl *ctl, struct sl_config *next, struct sl_buf *out,
 	const char *what)
 {
 	char err[SL_ERR_MAX];
-	int rc = sl_ctl_apply(ctl, next, err, sizeof(err));
+	int rc;
 
+	sl_health_prepare(ctl, next);
+	rc = sl_ctl_apply(ctl, next, err, sizeof(err));
 	sl_config_free(next);
 	if (rc < 0) {
 		B("%s", err);
@@ -406,6 +521,22 @@ sl_ctl_reload(struct sl_ctl *ctl, struct sl_buf *out)
 		return rc;
 	}
 	return applied(ctl, &next, out, "reloaded");
+}
+
+/* The health settings of a vip or backend command, after the rest. */
+static int
+write_health(struct sl_config *next, const struct sl_cmd *cmd, char *err,
+	     size_t errlen)
+{
+	if (cmd->verb == SL_CMD_VIP_ADD || cmd->verb == SL_CMD_VIP_SET)
+		return cmd->health_set == 0 ? 0 :
+		       sl_config_vip_health(next, cmd->vip, &cmd->health,
+					    cmd->health_set, err, errlen);
+	if (cmd->be_health == -1 && !cmd->has_health_addr)
+		return 0;
+	return sl_config_backend_health(next, cmd->vip, &cmd->addr, cmd->port,
+					cmd->be_health, cmd->has_health_addr ?
+					&cmd->health_addr : NULL, err, errlen);
 }
 
 static int
@@ -442,8 +573,9 @@ write_cmd(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 					   cmd->weight : 1, true, false, err,
 					   sizeof(err));
 		break;
-	case SL_CMD_BACKEND_SET:
-		rc = sl_config_backend_set(&next, cmd->vip, &cmd->addr,
+	case SL_CMD_BACKEND_SET:	/* weight, health settings or both */
+		rc = !cmd->has_weight ? 0 :
+		     sl_config_backend_set(&next, cmd->vip, &cmd->addr,
 					   cmd->port, cmd->weight, false, true,
 					   err, sizeof(err));
 		break;
@@ -455,6 +587,8 @@ write_cmd(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 		rc = -EINVAL;
 		snprintf(err, sizeof(err), "not a write verb");
 	}
+	if (rc == 0)
+		rc = write_health(&next, cmd, err, sizeof(err));
 	if (rc < 0) {
 		sl_config_free(&next);
 		B("%s", err[0] ? err : sl_strerror(rc));

@@ -16,6 +16,7 @@
 #define SL_MAX_PENDING	64
 
 struct rte_ring;
+struct sl_health;
 
 /* A replaced snapshot waiting for its grace period. */
 struct sl_pending {
@@ -37,6 +38,7 @@ struct sl_ctl {
 	int metrics_fd;			/* -1 = no /metrics listener */
 	volatile bool quit;
 	volatile bool reload;
+	struct sl_health *health;	/* health.c; NULL until started */
 };
 
 /* A growable text buffer for responses. */
@@ -77,6 +79,39 @@ int sl_metrics_open(struct sl_ctl *ctl);
 void sl_metrics_close(struct sl_ctl *ctl);
 void sl_metrics_serve(struct sl_ctl *ctl);
 void sl_metrics_render(const struct sl_ctl *ctl, struct sl_buf *out);
+
+/* health.c: health checks from the control host's network stack. A
+ * thread runs them; sl_health_poll(), once per main loop, pushes the
+ * backends that went up or down (as `down` in a config copy). */
+struct sl_health_view {
+	bool up;
+	bool changed;			/* since_ms is valid */
+	uint32_t successes, failures;	/* consecutive */
+	uint32_t last_ms;		/* duration of the last check */
+	uint64_t checks, failed, transitions;
+	uint64_t since_ms;		/* since the last transition */
+	char last[64];			/* result of the last check */
+	char target[SL_ADDRPORTSTRLEN];	/* where the checks go */
+};
+
+struct sl_health_totals {
+	uint32_t checked, down;		/* backends now */
+	uint64_t checks, failed;	/* checks run, checks failed */
+	uint64_t ups, downs;		/* transitions */
+};
+
+/* Seeds `down` from the running snapshot, starts the thread. */
+int sl_health_start(struct sl_ctl *ctl);
+void sl_health_stop(struct sl_ctl *ctl);
+void sl_health_poll(struct sl_ctl *ctl);
+/* Before next is applied: the down flags of backends that stay, new
+ * backends of checked VIPs down until they pass, unchecked ones up. */
+void sl_health_prepare(struct sl_ctl *ctl, struct sl_config *next);
+/* False when b is not checked. */
+bool sl_health_backend(struct sl_ctl *ctl, const struct sl_vip_conf *v,
+		       const struct sl_backend_conf *b,
+		       struct sl_health_view *out);
+void sl_health_totals(struct sl_ctl *ctl, struct sl_health_totals *out);
 
 /* server.c */
 int sl_server_open(struct sl_ctl *ctl);

@@ -146,6 +146,7 @@ run(struct sl_ctl *c)
 	while (!c->quit) {
 		sl_server_poll(c, 100);
 		sl_ctl_reap(c);
+		sl_health_poll(c);
 		if (c->reload) {
 			struct sl_buf out = { 0 };
 			int rc;
@@ -241,6 +242,17 @@ resync(struct sl_ctl *c)
 	return rc;
 }
 
+static int
+health_start(struct sl_ctl *c)
+{
+	int rc = sl_health_start(c);
+
+	if (rc < 0)
+		fprintf(stderr, "sluice-control: health checks: %s\n",
+			strerror(-rc));
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -290,7 +302,8 @@ main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = wait_primary(&ctl, wait_s);
-	if (rc == 0 && (attach(&ctl) < 0 || resync(&ctl) < 0))
+	if (rc == 0 && (attach(&ctl) < 0 || health_start(&ctl) < 0 ||
+			resync(&ctl) < 0))
 		rc = -1;
 	if (rc == 0) {
 		printf("sluice-control: serving %s, config epoch %lu\n",
@@ -298,6 +311,7 @@ main(int argc, char **argv)
 		fflush(stdout);
 		rc = run(&ctl);
 	}
+	sl_health_stop(&ctl);
 	sl_server_close(&ctl);
 	sl_metrics_close(&ctl);
 	sl_config_free(&ctl.cfg);

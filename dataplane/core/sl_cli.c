@@ -24,10 +24,27 @@ enum {
 	OPT_ON_REMOVE = 1 << 1,
 	OPT_WEIGHT = 1 << 2,
 	OPT_LIMIT = 1 << 3,
+	OPT_HEALTH = 1 << 4,		/* vip: none|tcp|http; backend: on|off */
+	OPT_PATH = 1 << 5,
+	OPT_STATUS = 1 << 6,
+	OPT_INTERVAL = 1 << 7,
+	OPT_TIMEOUT = 1 << 8,
+	OPT_RISE = 1 << 9,
+	OPT_FALL = 1 << 10,
+	OPT_HEALTH_PORT = 1 << 11,
+	OPT_HEALTH_ADDR = 1 << 12,
 };
 
+/* The health check options of "vip add" / "vip set". */
+#define OPTS_VIP_HEALTH (OPT_HEALTH | OPT_PATH | OPT_STATUS | OPT_INTERVAL | \
+			 OPT_TIMEOUT | OPT_RISE | OPT_FALL | OPT_HEALTH_PORT)
+#define OPTS_VIP (OPT_TABLE_SIZE | OPT_ON_REMOVE | OPTS_VIP_HEALTH)
+#define OPTS_BACKEND (OPT_WEIGHT | OPT_HEALTH | OPT_HEALTH_ADDR)
+
 static const char *const opt_names[] = {
-	"table-size", "on-remove", "weight", "limit",
+	"table-size", "on-remove", "weight", "limit", "health", "path",
+	"status", "interval", "timeout", "rise", "fall", "health-port",
+	"health-address",
 };
 
 struct cli_words {
@@ -43,21 +60,36 @@ static const char usage_text[] =
 	"usage: sluicectl [--json] COMMAND [ARGS]\n"
 	"\n"
 	"  vip add NAME ADDR:PORT tcp|udp [table-size M] [on-remove keep|reset]\n"
+	"          [HEALTH...]\n"
 	"        add a VIP (M: prime Maglev table size, default 65537)\n"
-	"  vip set NAME [table-size M] [on-remove keep|reset]\n"
-	"        change a VIP's table size or what happens to flows of removed backends\n"
+	"  vip set NAME [table-size M] [on-remove keep|reset] [HEALTH...]\n"
+	"        change a VIP's table size, what happens to flows of removed or\n"
+	"        failed backends, or its health check\n"
+	"      HEALTH: health none|tcp|http   check kind (default none)\n"
+	"              path /P                HTTP path (default /)\n"
+	"              status N               expected HTTP status (default 200)\n"
+	"              interval T             between checks (default 1s)\n"
+	"              timeout T              per check (default min(1s, interval))\n"
+	"              rise N / fall N        successes to come back / failures to\n"
+	"                                     go down (default 2 / 3)\n"
+	"              health-port N          checked port (default: the backend's)\n"
+	"              T: milliseconds, or with a unit: 500ms, 2s\n"
 	"  vip del NAME\n"
 	"        delete a VIP and its backends\n"
 	"  vip list\n"
-	"        list VIPs\n"
-	"  backend add NAME ADDR:PORT [weight W]\n"
-	"        add a backend to VIP NAME (W: 0..65535, default 1, 0 = drain)\n"
-	"  backend set NAME ADDR:PORT weight W\n"
-	"        change a backend's weight (0 drains it)\n"
+	"        list VIPs and their health checks\n"
+	"  backend add NAME ADDR:PORT [weight W] [health on|off]\n"
+	"          [health-address ADDR|none]\n"
+	"        add a backend to VIP NAME (W: 0..65535, default 1, 0 = drain;\n"
+	"        health off: never checked; health-address: check there instead)\n"
+	"  backend set NAME ADDR:PORT [weight W] [health on|off]\n"
+	"          [health-address ADDR|none]\n"
+	"        change a backend's weight (0 drains it) or health settings\n"
 	"  backend del NAME ADDR:PORT\n"
 	"        remove a backend from VIP NAME\n"
 	"  backend list [NAME]\n"
-	"        list backends, of every VIP or of one, with their health\n"
+	"        list backends, of every VIP or of one: state (up, down,\n"
+	"        draining), weight, health check results, active flows\n"
 	"  flows [NAME] [limit N]\n"
 	"        list tracked connections, of every VIP or of one (default 100)\n"
 	"  stats\n"
@@ -210,6 +242,93 @@ opt_number(struct cli_words *cw, const char *opt, const char *val,
 }
 
 static int
+opt_ms(struct cli_words *cw, struct sl_cmd *cmd, const char *opt,
+       const char *val, uint32_t min, uint32_t *out, unsigned int bit)
+{
+	int rc = sl_health_ms_parse(val, min, SL_HEALTH_INTERVAL_MAX_MS, out);
+
+	if (rc == -ERANGE)
+		return cli_fail(cw, "%s %s out of range (%u..%u ms)", opt, val,
+				min, SL_HEALTH_INTERVAL_MAX_MS);
+	if (rc < 0)
+		return cli_fail(cw, "bad %s '%s' (milliseconds: 500, 500ms or 2s)",
+				opt, val);
+	cmd->health_set |= bit;
+	return 0;
+}
+
+/* health, path, status, ..., health-address */
+static int
+opt_health(struct cli_words *cw, struct sl_cmd *cmd, int opt, const char *val)
+{
+	struct sl_health_conf *h = &cmd->health;
+	uint32_t v;
+	int rc;
+
+	switch (opt) {
+	case OPT_HEALTH:
+		if (cmd->verb == SL_CMD_BACKEND_ADD ||
+		    cmd->verb == SL_CMD_BACKEND_SET) {
+			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+				return cli_fail(cw, "bad health '%s' (on or off)", val);
+			cmd->be_health = val[1] == 'n';
+			return 0;
+		}
+		rc = sl_health_type_parse(val);
+		if (rc < 0)
+			return cli_fail(cw, "bad health '%s' (none, tcp or http)", val);
+		h->type = (uint8_t)rc;
+		cmd->health_set |= SL_HC_TYPE;
+		return 0;
+	case OPT_PATH:
+		if (!sl_health_path_valid(val))
+			return cli_fail(cw, "bad path '%.40s' (starts with /, no spaces, max %d characters)",
+					val, SL_HEALTH_PATH_MAX - 1);
+		snprintf(h->path, sizeof(h->path), "%s", val);
+		cmd->health_set |= SL_HC_PATH;
+		return 0;
+	case OPT_INTERVAL:
+		return opt_ms(cw, cmd, "interval", val, SL_HEALTH_INTERVAL_MIN_MS,
+			      &h->interval_ms, SL_HC_INTERVAL);
+	case OPT_TIMEOUT:
+		return opt_ms(cw, cmd, "timeout", val, SL_HEALTH_TIMEOUT_MIN_MS,
+			      &h->timeout_ms, SL_HC_TIMEOUT);
+	case OPT_HEALTH_ADDR:
+		cmd->has_health_addr = true;
+		if (strcmp(val, "none") == 0)
+			return 0;
+		if (sl_addr_parse(val, &cmd->health_addr) < 0)
+			return cli_fail(cw, "bad health-address '%.64s' (an address or none)",
+					val);
+		return 0;
+	case OPT_STATUS:
+		if ((rc = opt_number(cw, "status", val, 100, 599, &v)) < 0)
+			return rc;
+		h->status = (uint16_t)v;
+		cmd->health_set |= SL_HC_STATUS;
+		return 0;
+	case OPT_RISE:
+	case OPT_FALL:
+		rc = opt_number(cw, opt == OPT_RISE ? "rise" : "fall", val, 1,
+				SL_HEALTH_COUNT_MAX, &v);
+		if (rc < 0)
+			return rc;
+		if (opt == OPT_RISE)
+			h->rise = (uint8_t)v;
+		else
+			h->fall = (uint8_t)v;
+		cmd->health_set |= opt == OPT_RISE ? SL_HC_RISE : SL_HC_FALL;
+		return 0;
+	default:
+		if ((rc = opt_number(cw, "health-port", val, 1, 65535, &v)) < 0)
+			return rc;
+		h->port = (uint16_t)v;
+		cmd->health_set |= SL_HC_PORT;
+		return 0;
+	}
+}
+
+static int
 opt_value(struct cli_words *cw, struct sl_cmd *cmd, int opt, const char *val)
 {
 	int rc;
@@ -236,9 +355,11 @@ opt_value(struct cli_words *cw, struct sl_cmd *cmd, int opt, const char *val)
 		cmd->has_weight = true;
 		return opt_number(cw, "weight", val, 0, CLI_WEIGHT_MAX,
 				  &cmd->weight);
-	default:
+	case OPT_LIMIT:
 		return opt_number(cw, "limit", val, 1, SL_CLI_MAX_FLOW_LIMIT,
 				  &cmd->limit);
+	default:
+		return opt_health(cw, cmd, opt, val);
 	}
 }
 
@@ -298,16 +419,16 @@ parse_vip(struct cli_words *cw, struct sl_cmd *cmd)
 		if (take_name(cw, cmd) < 0 || take_addr_port(cw, cmd) < 0 ||
 		    take_proto(cw, cmd) < 0)
 			return -EINVAL;
-		return take_opts(cw, cmd, OPT_TABLE_SIZE | OPT_ON_REMOVE, &seen);
+		return take_opts(cw, cmd, OPTS_VIP, &seen);
 	}
 	if (strcmp(sub, "set") == 0) {
 		cmd->verb = SL_CMD_VIP_SET;
 		cw->ctx = "vip set";
 		if (take_name(cw, cmd) < 0 ||
-		    take_opts(cw, cmd, OPT_TABLE_SIZE | OPT_ON_REMOVE, &seen) < 0)
+		    take_opts(cw, cmd, OPTS_VIP, &seen) < 0)
 			return -EINVAL;
 		if (seen == 0)
-			return cli_fail(cw, "missing table-size M or on-remove keep|reset");
+			return cli_fail(cw, "missing table-size M or on-remove keep|reset or a health setting");
 		return 0;
 	}
 	return cli_fail(cw, "unknown vip command '%s' (add, set, del, list)", sub);
@@ -341,10 +462,10 @@ parse_backend(struct cli_words *cw, struct sl_cmd *cmd)
 		cmd->verb = add ? SL_CMD_BACKEND_ADD : SL_CMD_BACKEND_SET;
 		cw->ctx = add ? "backend add" : "backend set";
 		if (take_name(cw, cmd) < 0 || take_addr_port(cw, cmd) < 0 ||
-		    take_opts(cw, cmd, OPT_WEIGHT, &seen) < 0)
+		    take_opts(cw, cmd, OPTS_BACKEND, &seen) < 0)
 			return -EINVAL;
-		if (!add && !cmd->has_weight)
-			return cli_fail(cw, "missing weight W");
+		if (!add && seen == 0)
+			return cli_fail(cw, "missing weight W, health on|off or health-address ADDR");
 		return 0;
 	}
 	return cli_fail(cw, "unknown backend command '%s' (add, set, del, list)",
@@ -397,6 +518,7 @@ cmd_init(struct sl_cmd *cmd)
 	cmd->weight = 1;		/* "backend add" without weight */
 	cmd->on_remove = -1;
 	cmd->limit = SL_CLI_DEFAULT_FLOW_LIMIT;
+	cmd->be_health = -1;
 }
 
 int

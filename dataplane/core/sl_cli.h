@@ -3,11 +3,17 @@
  * bad arguments before connecting) and by sluice-control (to execute).
  *
  *   vip add NAME ADDR:PORT tcp|udp [table-size M] [on-remove keep|reset]
- *   vip set NAME [table-size M] [on-remove keep|reset]
+ *           [HEALTH...]
+ *   vip set NAME [table-size M] [on-remove keep|reset] [HEALTH...]
+ *       HEALTH: health none|tcp|http, path /P, status N, interval T,
+ *               timeout T, rise N, fall N, health-port N
+ *               (T: milliseconds, 500 or 500ms or 2s)
  *   vip del NAME
  *   vip list
- *   backend add NAME ADDR:PORT [weight W]
- *   backend set NAME ADDR:PORT weight W
+ *   backend add NAME ADDR:PORT [weight W] [health on|off]
+ *           [health-address ADDR|none]
+ *   backend set NAME ADDR:PORT [weight W] [health on|off]
+ *           [health-address ADDR|none]          (at least one)
  *   backend del NAME ADDR:PORT
  *   backend list [NAME]
  *   flows [NAME] [limit N]
@@ -24,6 +30,7 @@
 
 #include "sl_addr.h"
 #include "sl_common.h"
+#include "sl_config.h"
 
 enum sl_cmd_verb {
 	SL_CMD_NONE = 0,
@@ -56,6 +63,11 @@ struct sl_cmd {
 	uint32_t table_size;		/* 0 = unchanged / default */
 	int on_remove;			/* -1 = unchanged / default */
 	uint32_t limit;			/* flows */
+	unsigned int health_set;	/* vip add/set: SL_HC_* given */
+	struct sl_health_conf health;	/* ... with these values */
+	int be_health;			/* backend: -1 unchanged, 0 off, 1 on */
+	bool has_health_addr;		/* backend: health-address given */
+	struct sl_addr health_addr;	/* ... family 0 for "none" */
 };
 
 /* argv holds the words after the program's own options (argv[0] is the

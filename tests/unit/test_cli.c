@@ -164,6 +164,105 @@ test_backend_verbs(void)
 }
 
 static void
+test_health_verbs(void)
+{
+	struct sl_cmd c;
+
+	OK("vip set web health http path /healthz status 204 interval 500 "
+	   "timeout 200ms rise 1 fall 5 health-port 8081", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_SET);
+	CU_ASSERT_EQUAL(c.health_set, SL_HC_TYPE | SL_HC_PATH | SL_HC_STATUS |
+			SL_HC_INTERVAL | SL_HC_TIMEOUT | SL_HC_RISE |
+			SL_HC_FALL | SL_HC_PORT);
+	CU_ASSERT_EQUAL(c.health.type, SL_HEALTH_HTTP);
+	CU_ASSERT_STRING_EQUAL(c.health.path, "/healthz");
+	CU_ASSERT_EQUAL(c.health.status, 204);
+	CU_ASSERT_EQUAL(c.health.interval_ms, 500);
+	CU_ASSERT_EQUAL(c.health.timeout_ms, 200);
+	CU_ASSERT_EQUAL(c.health.rise, 1);
+	CU_ASSERT_EQUAL(c.health.fall, 5);
+	CU_ASSERT_EQUAL(c.health.port, 8081);
+	CU_ASSERT_EQUAL(c.table_size, 0);
+	CU_ASSERT_EQUAL(c.on_remove, -1);
+
+	OK("vip set web interval 2s", &c);
+	CU_ASSERT_EQUAL(c.health_set, SL_HC_INTERVAL);
+	CU_ASSERT_EQUAL(c.health.interval_ms, 2000);
+	OK("vip set web health none on-remove reset", &c);
+	CU_ASSERT_EQUAL(c.health_set, SL_HC_TYPE);
+	CU_ASSERT_EQUAL(c.health.type, SL_HEALTH_NONE);
+	CU_ASSERT_EQUAL(c.on_remove, 1);
+	OK("vip add web 198.18.100.1:80 tcp health tcp fall 2", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_ADD);
+	CU_ASSERT_EQUAL(c.health_set, SL_HC_TYPE | SL_HC_FALL);
+	CU_ASSERT_EQUAL(c.health.type, SL_HEALTH_TCP);
+	CU_ASSERT_EQUAL(c.health.fall, 2);
+	OK("vip add web 198.18.100.1:80 tcp", &c);
+	CU_ASSERT_EQUAL(c.health_set, 0);
+
+	OK("backend add web 198.18.1.11:8080 health off", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_ADD);
+	CU_ASSERT_EQUAL(c.be_health, 0);
+	CU_ASSERT(!c.has_weight);
+	CU_ASSERT(!c.has_health_addr);
+	CU_ASSERT_EQUAL(c.health_set, 0);
+	OK("backend add web 198.18.1.11:8080 health-address 198.19.0.6 "
+	   "weight 3 health on", &c);
+	CU_ASSERT_EQUAL(c.be_health, 1);
+	CU_ASSERT(c.has_weight);
+	CU_ASSERT_EQUAL(c.weight, 3);
+	CU_ASSERT(c.has_health_addr);
+	CU_ASSERT(addr_is(&c.health_addr, "198.19.0.6"));
+	OK("backend set web 198.18.1.11:8080 health on", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_BACKEND_SET);
+	CU_ASSERT(!c.has_weight);
+	CU_ASSERT_EQUAL(c.be_health, 1);
+	OK("backend set web 198.18.1.11:8080 health-address none", &c);
+	CU_ASSERT_EQUAL(c.be_health, -1);
+	CU_ASSERT(c.has_health_addr);
+	CU_ASSERT_EQUAL(c.health_addr.family, 0);
+	OK("backend set web 198.18.1.11:8080 health-address 2001:db8:f::2", &c);
+	CU_ASSERT(addr_is(&c.health_addr, "2001:db8:f::2"));
+	OK("backend set web 198.18.1.11:8080 weight 0", &c);
+	CU_ASSERT_EQUAL(c.be_health, -1);
+	CU_ASSERT(!c.has_health_addr);
+
+	BAD("vip set web health icmp", "vip set: bad health 'icmp' (none, tcp or http)");
+	BAD("vip set web health on", "bad health 'on' (none, tcp or http)");
+	BAD("backend set web 198.18.1.1:80 health tcp",
+	    "backend set: bad health 'tcp' (on or off)");
+	BAD("vip set web health", "missing value for health");
+	BAD("vip set web path healthz", "bad path 'healthz' (starts with /");
+	BAD("vip set web path /a\tb", "bad path");
+	BAD("vip set web status 99", "status 99 out of range (100..599)");
+	BAD("vip set web status 600", "out of range (100..599)");
+	BAD("vip set web status ok", "bad number 'ok' for status");
+	BAD("vip set web interval 9", "interval 9 out of range (10..3600000 ms)");
+	BAD("vip set web interval 2h", "bad interval '2h' (milliseconds: 500, 500ms or 2s)");
+	BAD("vip set web timeout 0", "timeout 0 out of range (10..3600000 ms)");
+	BAD("vip set web timeout x", "bad timeout 'x'");
+	BAD("vip set web rise 0", "rise 0 out of range (1..100)");
+	BAD("vip set web fall 101", "fall 101 out of range (1..100)");
+	BAD("vip set web health-port 0", "health-port 0 out of range (1..65535)");
+	BAD("vip set web rise 2 rise 3", "rise given twice");
+	BAD("vip set web health tcp health http", "health given twice");
+	BAD("vip add web 198.18.100.1:80 tcp health-address 198.19.0.6",
+	    "unexpected argument 'health-address'");
+	BAD("vip set web weight 2", "unexpected argument 'weight'");
+	BAD("backend add web 198.18.1.1:80 interval 500",
+	    "unexpected argument 'interval'");
+	BAD("backend set web 198.18.1.1:80 rise 2", "unexpected argument 'rise'");
+	BAD("backend set web 198.18.1.1:80 health-address x",
+	    "bad health-address 'x' (an address or none)");
+	BAD("backend set web 198.18.1.1:80 health-address",
+	    "missing value for health-address");
+	BAD("backend set web 198.18.1.1:80",
+	    "missing weight W, health on|off or health-address ADDR");
+	BAD("vip set web", "missing table-size M or on-remove keep|reset or a health setting");
+	BAD("vip set web health tcp --json", "--json is only for read verbs");
+}
+
+static void
 test_other_verbs(void)
 {
 	struct sl_cmd c;
@@ -345,7 +444,9 @@ test_is_read_usage(void)
 	static const char *const verbs[] = {
 		"vip add", "vip set", "vip del", "vip list", "backend add",
 		"backend set", "backend del", "backend list", "flows", "stats",
-		"status", "reload", "--json",
+		"status", "reload", "--json", "health none|tcp|http", "path /P",
+		"status N", "interval T", "timeout T", "rise N", "fall N",
+		"health-port N", "health on|off", "health-address ADDR|none",
 	};
 	const char *u = sl_cli_usage();
 	size_t i;
@@ -570,6 +671,7 @@ main(void)
 	} tests[] = {
 		{ "vip verbs", test_vip_verbs },
 		{ "backend verbs", test_backend_verbs },
+		{ "health settings", test_health_verbs },
 		{ "flows, stats, status, reload", test_other_verbs },
 		{ "--json anywhere, read verbs only", test_json },
 		{ "errors", test_errors },
