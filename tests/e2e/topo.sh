@@ -39,6 +39,7 @@ TOPO_NS_BNET=""
 TOPO_NS_B=()
 TOPO_NS_ALL=()
 TOPO_PIDS=()
+TOPO_HTTP_PID=() # [I]: backend I's HTTP server (topo_http_stop / _start)
 TOPO_LINKS=()
 TOPO_TMP=""
 TOPO_CLI_TAP=""
@@ -83,6 +84,7 @@ topo_init() {
 	done
 	TOPO_NS_ALL=("$TOPO_NS_CLI" "$TOPO_NS_BNET" "${TOPO_NS_B[@]}")
 	TOPO_PIDS=()
+	TOPO_HTTP_PID=()
 	TOPO_LINKS=()
 	if [[ -n "$conf" ]]; then
 		TOPO_CLI_TAP=$(topo_conf_iface "$conf" port.client)
@@ -251,6 +253,17 @@ topo_backends_up() {
 	TOPO_BACKEND_TAP=$tap
 }
 
+# _topo_http_run I: backend I's HTTP server, in the background; its pid in
+# TOPO_HTTP_PID[I] (and TOPO_PIDS).
+_topo_http_run() {
+	local i=$1
+	ip netns exec "${TOPO_NS_B[i - 1]}" "$TOPO_PY" -m http.server \
+		"$TOPO_HTTP_PORT" --bind :: --directory "$TOPO_TMP/www/b$i" \
+		>>"$TOPO_TMP/http-b$i.log" 2>&1 &
+	TOPO_PIDS+=("$!")
+	TOPO_HTTP_PID[i]=$!
+}
+
 # topo_servers_up: HTTP and UDP echo in every backend namespace; returns
 # when all answer (error after 10 s).
 topo_servers_up() {
@@ -267,9 +280,7 @@ topo_servers_up() {
 		printf 'b%d\n' "$i" >"$dir/whoami"
 		[[ -e "$dir/big" ]] || ln "$www/big" "$dir/big" 2>/dev/null ||
 			ln -s "$www/big" "$dir/big"
-		ip netns exec "$ns" "$TOPO_PY" -m http.server "$TOPO_HTTP_PORT" \
-			--bind :: --directory "$dir" >"$TOPO_TMP/http-b$i.log" 2>&1 &
-		TOPO_PIDS+=("$!")
+		_topo_http_run "$i"
 		pids[2 * i]=$!
 		ip netns exec "$ns" "$TOPO_PY" "$TOPO_DIR/udp_echo.py" serve \
 			--name "b$i" --port "$TOPO_UDP_PORT" \
@@ -303,6 +314,40 @@ _topo_wait_servers() {
 		"udp '${reply:0:40}'); logs:" \
 		"$(tail -n 2 "$TOPO_TMP/http-b$i.log" "$TOPO_TMP/udp-b$i.log" \
 		2>/dev/null)"
+}
+
+# topo_http_stop I: stops backend I's HTTP server (its UDP echo stays).
+topo_http_stop() {
+	local i=${1:?topo_http_stop I}
+	[[ -n "${TOPO_HTTP_PID[i]:-}" ]] ||
+		_topo_err "no HTTP server of b$i to stop" || return
+	local pid=${TOPO_HTTP_PID[i]} p
+	local -a keep=()
+	_topo_kill "$pid"
+	# Reaped: its pid may be reused, so topo_down must not kill it.
+	for p in "${TOPO_PIDS[@]}"; do
+		[[ "$p" == "$pid" ]] || keep+=("$p")
+	done
+	TOPO_PIDS=("${keep[@]}")
+	TOPO_HTTP_PID[i]=""
+}
+
+# topo_http_start I: starts backend I's HTTP server again; returns when it
+# answers (error after 10 s).
+topo_http_start() {
+	local i=${1:?topo_http_start I} n body
+	[[ -z "${TOPO_HTTP_PID[i]:-}" ]] ||
+		_topo_err "the HTTP server of b$i runs" || return
+	_topo_http_run "$i"
+	for ((n = 0; n < 100; n++)); do
+		body=$(in_backend "$i" curl -gs --max-time 1 \
+			"http://[::1]:$TOPO_HTTP_PORT/whoami" 2>/dev/null || true)
+		[[ "$body" == "b$i" ]] && return 0
+		kill -0 "${TOPO_HTTP_PID[i]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	_topo_err "the HTTP server of b$i does not answer;" \
+		"$(tail -n 2 "$TOPO_TMP/http-b$i.log" 2>/dev/null)"
 }
 
 # topo_mgmt_up: a veth from the root namespace to each backend, for health
