@@ -12,12 +12,16 @@
  * Every flow is indexed twice, by its forward and by its reverse key. An
  * index slot holds the key's 32-bit hash (the signature) and the entry
  * index, with CT_REV set for the reverse key. A key lives in one of two
- * buckets chosen from its hash (the less loaded at insertion), so a lookup
- * reads at most two bucket lines and, on a signature match, the entry.
+ * buckets chosen from its hash: the first while it has room to spare,
+ * else the less loaded, so that most keys are in their first bucket: a
+ * lookup reads one bucket line (two at most) and, on a signature match,
+ * the entry; the burst prefetch only asks for the first bucket.
  *
  * Sizing: cap is a power of two >= 64; nb = cap / 2 buckets of 8 slots
  * gives 4 * cap slots for at most 2 * cap keys: the index is at most half
- * full, and with two choices a bucket is practically never full.
+ * full; a first bucket (8 slots, 4 keys on average when the table is
+ * full) reaches CT_FIRST_MAX for a minority of the keys, and with two
+ * choices then, both are practically never full.
  *
  * Invariants (between calls):
  *   count = cap - free_top
@@ -45,6 +49,7 @@
 #define CT_IDX_MASK	0x7fffffffu
 #define CT_EMPTY	0xffffffffu	/* index slot unused */
 #define CT_HDR_SIZE	128
+#define CT_FIRST_MAX	6	/* below this many keys, the first bucket */
 
 /* e->flags bits owned by the state machine: which sides sent a FIN. The
  * other bits are left to the caller. */
@@ -263,6 +268,29 @@ sl_ct_expired(const struct sl_ct *ct, const struct sl_ct_entry *e,
 	return age >= 0 && (uint32_t)age >= ct->to.ms[state];
 }
 
+/* Keys are 40 bytes, compared as five words (no library call). */
+static inline bool
+ct_key_eq(const struct sl_flow_key *a, const struct sl_flow_key *b)
+{
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
+
+/* Bit s set when slot s of the bucket has signature hash. */
+static inline uint32_t
+ct_sig_match(const struct ct_bucket *bu, uint32_t hash)
+{
+	uint32_t s, m = 0;
+
+	for (s = 0; s < CT_WAYS; s++)
+		m |= (uint32_t)(bu->sig[s] == hash) << s;
+	return m;
+}
+
 /* Clears the index slot that holds val (entry index | direction) for a key
  * of this hash. */
 static void
@@ -328,17 +356,18 @@ sl_ct_lookup(struct sl_ct *ct, const struct sl_flow_key *k, uint32_t hash,
 	ct_buckets_of(ct, hash, &b[0], &b[1]);
 	for (i = 0; i < 2; i++) {
 		const struct ct_bucket *bu = &bk[b[i]];
+		uint32_t m = ct_sig_match(bu, hash);
 
-		for (s = 0; s < CT_WAYS; s++) {
-			uint32_t v = bu->idx[s];
+		for (; m != 0; m &= m - 1) {
+			uint32_t v = bu->idx[s = (uint32_t)__builtin_ctz(m)];
 			struct sl_ct_entry *e;
 			const struct sl_flow_key *ek;
 
-			if (bu->sig[s] != hash || v == CT_EMPTY)
+			if (v == CT_EMPTY)
 				continue;
 			e = &ent[v & CT_IDX_MASK];
 			ek = (v & CT_REV) ? &e->rev : &e->fwd;
-			if (memcmp(ek, k, sizeof(*k)) != 0)
+			if (!ct_key_eq(ek, k))
 				continue;
 			if (sl_ct_expired(ct, e, now)) {
 				ct_expire(ct, e);
@@ -351,6 +380,36 @@ sl_ct_lookup(struct sl_ct *ct, const struct sl_flow_key *k, uint32_t hash,
 		}
 	}
 	return NULL;
+}
+
+void
+sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash)
+{
+	/* The first bucket only: it holds almost every key. */
+	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
+}
+
+void
+sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
+{
+	const struct ct_bucket *bk = ct_buckets(ct);
+	uint32_t b0, b1, m, v;
+	const char *e;
+
+	ct_buckets_of(ct, hash, &b0, &b1);
+	m = ct_sig_match(&bk[b0], hash);
+	if (m == 0) {
+		/* Not read here: that would wait for the line. */
+		__builtin_prefetch(&bk[b1]);
+		return;
+	}
+	v = bk[b0].idx[__builtin_ctz(m)];
+	if (v == CT_EMPTY)
+		return;
+	/* The entry spans two lines. */
+	e = (const char *)&ct_entries(ct)[v & CT_IDX_MASK];
+	__builtin_prefetch(e);
+	__builtin_prefetch(e + 64);
 }
 
 static inline uint32_t
@@ -381,8 +440,9 @@ ct_reclaim_bucket(struct sl_ct *ct, uint32_t bi, uint32_t now, uint32_t keep)
 	}
 }
 
-/* Adds an index slot for entry value val under hash in the less loaded of
- * its two buckets, reclaiming expired flows there when both are full.
+/* Adds an index slot for entry value val under hash in its first bucket
+ * while that holds fewer than CT_FIRST_MAX keys, else in the less loaded
+ * of the two, reclaiming expired flows there when both are full.
  * Returns false when there is still no room. */
 static bool
 ct_index(struct sl_ct *ct, uint32_t hash, uint32_t val, uint32_t now)
@@ -393,7 +453,9 @@ ct_index(struct sl_ct *ct, uint32_t hash, uint32_t val, uint32_t now)
 
 	ct_buckets_of(ct, hash, &b[0], &b[1]);
 	n0 = ct_bucket_used(&bk[b[0]]);
-	n1 = ct_bucket_used(&bk[b[1]]);
+	/* The second bucket's line is only read when the first is nearly
+	 * full: then the less loaded wins, which keeps two-choice balance. */
+	n1 = n0 < CT_FIRST_MAX ? CT_WAYS : ct_bucket_used(&bk[b[1]]);
 	if (n0 == CT_WAYS && n1 == CT_WAYS) {
 		ct_reclaim_bucket(ct, b[0], now, val & CT_IDX_MASK);
 		ct_reclaim_bucket(ct, b[1], now, val & CT_IDX_MASK);

@@ -75,6 +75,12 @@ struct sl_ct_entry *sl_ct_lookup(struct sl_ct *ct,
 				 const struct sl_flow_key *k, uint32_t hash,
 				 uint32_t now, int *dir);
 
+/* Prefetch hints for a burst-wide lookup (no effect on the result):
+ * first the two candidate buckets of every key of the burst, then, once
+ * those lines have arrived, the entries whose signature matches. */
+void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
+void sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
+
 /* Inserts a flow under both keys (which must not be present). Returns the
  * entry (fwd, rev, hashes, last_seen = now filled in; the rest zeroed for
  * the caller), or NULL when no slot is free even after reclaiming expired
