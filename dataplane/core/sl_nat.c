@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -99,17 +100,60 @@ sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
 	sl_st16(field, c);
 }
 
+/* One family, constant sizes: plain loads and stores, no length-driven
+ * copies. nwords: 32-bit words of one address (1 or 4). */
+static inline __attribute__((always_inline)) enum sl_drop
+sl_nat_family(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
+	      const struct sl_flow_key *to, unsigned int csum_off,
+	      unsigned int nwords)
+{
+	unsigned int addr_off = nwords == 1 ? SL_IPV4_SRC_OFF : SL_IPV6_SRC_OFF;
+	unsigned int ttl_off = nwords == 1 ? SL_IPV4_TTL_OFF : SL_IPV6_HOP_OFF;
+	uint32_t old_addr[8], new_addr[8];
+	uint32_t old_ports, new_ports;
+	uint64_t addr_delta = 0;
+	unsigned int i;
+
+	if (l3[ttl_off] <= 1)
+		return SL_DROP_TTL_EXCEEDED;
+
+	/* Source then destination, as in the header and in the key. */
+	memcpy(old_addr, l3 + addr_off, nwords * 8);
+	memcpy(new_addr, to->src, nwords * 4);
+	memcpy(new_addr + nwords, to->dst, nwords * 4);
+	memcpy(&old_ports, l4, 4);
+	memcpy(&new_ports, &to->sport, 4);	/* sport, dport: adjacent */
+
+	/* The address change enters the IPv4 header checksum and the L4
+	 * pseudo header alike: sum it once. */
+	for (i = 0; i < nwords * 2; i++)
+		addr_delta = sl_acc32(addr_delta, old_addr[i], new_addr[i]);
+
+	if (nwords == 1)
+		sl_nat_ipv4_hdr(l3, addr_delta);
+	else
+		l3[ttl_off]--;
+	memcpy(l3 + addr_off, new_addr, nwords * 8);
+	memcpy(l4, &new_ports, 4);
+	sl_nat_l4_csum(l4 + csum_off, pi,
+		       sl_acc32(addr_delta, old_ports, new_ports));
+
+	pi->ttl = l3[ttl_off];
+	pi->key = *to;
+	return SL_DROP_NONE;
+}
+
 enum sl_drop
 sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	       const struct sl_flow_key *to)
 {
 	uint8_t *l3 = frame + pi->l3_off;
 	uint8_t *l4 = frame + pi->l4_off;
-	unsigned int csum_off, nwords, addr_off, ttl_off, i;
-	uint32_t old_addr[8], new_addr[8];
-	uint32_t old_ports, new_ports;
-	uint64_t addr_delta = 0;
+	unsigned int csum_off;
 
+	_Static_assert(offsetof(struct sl_flow_key, dport) ==
+		       offsetof(struct sl_flow_key, sport) + 2,
+		       "ports adjacent, in header order");
 	if (to->family != pi->family || to->proto != pi->proto)
 		return SL_DROP_UNSUPP_L4;
 	if (pi->proto == IPPROTO_TCP)
@@ -118,43 +162,9 @@ sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 		csum_off = SL_UDP_CSUM_OFF;
 	else
 		return SL_DROP_UNSUPP_L4;
-	if (pi->family == AF_INET) {
-		nwords = 2;
-		addr_off = SL_IPV4_SRC_OFF;
-		ttl_off = SL_IPV4_TTL_OFF;
-	} else {
-		nwords = 8;
-		addr_off = SL_IPV6_SRC_OFF;
-		ttl_off = SL_IPV6_HOP_OFF;
-	}
-	if (l3[ttl_off] <= 1)
-		return SL_DROP_TTL_EXCEEDED;
-
-	/* Source then destination, as in the header and in the key. */
-	memcpy(old_addr, l3 + addr_off, nwords * 4);
-	memcpy(new_addr, to->src, nwords * 2);
-	memcpy(new_addr + nwords / 2, to->dst, nwords * 2);
-	memcpy(&old_ports, l4, 4);
-	memcpy(&new_ports, &to->sport, 2);
-	memcpy((uint8_t *)&new_ports + 2, &to->dport, 2);
-
-	/* The address change enters the IPv4 header checksum and the L4
-	 * pseudo header alike: sum it once. */
-	for (i = 0; i < nwords; i++)
-		addr_delta = sl_acc32(addr_delta, old_addr[i], new_addr[i]);
-
 	if (pi->family == AF_INET)
-		sl_nat_ipv4_hdr(l3, addr_delta);
-	else
-		l3[ttl_off]--;
-	memcpy(l3 + addr_off, new_addr, nwords * 4);
-	memcpy(l4, &new_ports, 4);
-	sl_nat_l4_csum(l4 + csum_off, pi,
-		       sl_acc32(addr_delta, old_ports, new_ports));
-
-	pi->ttl = l3[ttl_off];
-	pi->key = *to;
-	return SL_DROP_NONE;
+		return sl_nat_family(l3, l4, pi, to, csum_off, 1);
+	return sl_nat_family(l3, l4, pi, to, csum_off, 4);
 }
 
 /* Swaps two equal-sized address fields. Neither checksum changes: the
