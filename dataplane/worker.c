@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -24,9 +25,34 @@
 #include "sl_nat.h"
 #include "sl_snapshot.h"
 
-#define SWEEP_BUDGET	64	/* conntrack slots examined per loop */
+/* Conntrack slots the sweep examines per loop: a few when busy (each
+ * in-use slot costs a read of its entry), plus two per flow created in
+ * the loop so that expiry keeps pace with insertion; many when idle. */
+#define SWEEP_BUSY	16
+#define SWEEP_PER_NEW	2
+#define SWEEP_IDLE	256
 #define SNAT_TRIES	32
 #define TXBUF		(SL_BURST * 2)
+
+/* Build with -DSL_STAGE_CYCLES to count TSC cycles per stage of the loop;
+ * the totals are logged when the worker stops (for BENCHMARKS.md). */
+#ifdef SL_STAGE_CYCLES
+enum { ST_RX, ST_CLASSIFY, ST_PREFETCH, ST_DISPATCH, ST_TX, ST_SWEEP,
+       ST_OTHER, ST_MAX };
+static const char *const stage_names[ST_MAX] = {
+	"rx_burst", "classify", "prefetch", "dispatch", "tx_burst", "sweep",
+	"other",
+};
+#define STAGE_START()	uint64_t st_t_ = rte_rdtsc()
+#define STAGE(w, s)	do {						\
+		uint64_t st_n_ = rte_rdtsc();				\
+		(w)->stage[s] += st_n_ - st_t_;				\
+		st_t_ = st_n_;						\
+	} while (0)
+#else
+#define STAGE_START()	do { } while (0)
+#define STAGE(w, s)	do { } while (0)
+#endif
 
 struct txbuf {
 	uint16_t n;
@@ -51,8 +77,13 @@ struct worker {
 	uint16_t port_first;
 	uint16_t port_last;
 	uint16_t port_next;
+	bool busy;			/* the last loop handled packets */
+	uint64_t swept_at;		/* new_flows at the last sweep */
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
 	struct txbuf tx[SL_MAX_PORTS];
+#ifdef SL_STAGE_CYCLES
+	uint64_t stage[ST_MAX];
+#endif
 } __rte_cache_aligned;
 
 #define NO_VIP UINT32_MAX
@@ -133,14 +164,15 @@ neigh_index(struct worker *w, const struct sl_addr *nh)
  * cached index (updated when it was not known). */
 static void
 xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
-     uint8_t port, uint16_t *nh_idx, const struct sl_addr *dst)
+     uint8_t port, uint16_t *nh_idx, const struct sl_flow_key *to)
 {
 	const struct sl_neigh *n;
-	struct sl_addr nh;
+	struct sl_addr nh, dst;
 	uint8_t p;
 
 	if (unlikely(*nh_idx == SL_NO_NEIGH)) {
-		if (sl_route_lookup(w->dp, dst, &p, &nh) < 0)
+		sl_flow_key_dst(to, &dst);
+		if (sl_route_lookup(w->dp, &dst, &p, &nh) < 0)
 			return drop(w, m, SL_DROP_NO_ROUTE);
 		*nh_idx = neigh_index(w, &nh);
 		if (*nh_idx == SL_NO_NEIGH)
@@ -276,13 +308,12 @@ count(struct worker *w, const struct sl_ct_entry *e, uint32_t bytes)
 
 static void
 forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	const struct sl_snap_vip *v, bool handed)
+	const struct sl_snap_vip *v, uint32_t hash, bool handed)
 {
-	uint32_t hash = sl_flow_hash(&pi->key), owner;
+	uint32_t owner;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_ct_entry *e;
 	struct sl_flow_key to;
-	struct sl_addr dst;
 	enum sl_drop r;
 	int dir;
 
@@ -313,26 +344,23 @@ forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return drop(w, m, r);
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->fwd_pkts++;
-	sl_flow_key_dst(&to, &dst);
-	xmit(w, m, pi, e->out_port, &e->nh_backend, &dst);
+	xmit(w, m, pi, e->out_port, &e->nh_backend, &to);
 }
 
 static void
 reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	bool handed)
+	uint32_t hash, bool handed)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t owner = sl_port_owner(ntohs(pi->key.dport), w->nw);
 	struct sl_ct_entry *e;
 	struct sl_flow_key to;
-	struct sl_addr dst;
 	enum sl_drop r;
 	int dir;
 
 	if (owner != w->id && !handed)
 		return handoff(w, m, owner);
-	e = sl_ct_lookup(w->ct, &pi->key, sl_flow_hash(&pi->key), w->now,
-			 &dir);
+	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
 	if (e == NULL || dir != SL_CT_DIR_REV)
 		return drop(w, m, SL_DROP_NO_FLOW);
 	w->cur_vip = e->vip_id;
@@ -345,8 +373,7 @@ reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return drop(w, m, r);
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->rev_pkts++;
-	sl_flow_key_dst(&to, &dst);
-	xmit(w, m, pi, e->in_port, &e->nh_client, &dst);
+	xmit(w, m, pi, e->in_port, &e->nh_client, &to);
 }
 
 static bool
@@ -387,42 +414,135 @@ is_nd(const struct sl_pkt_info *pi)
 	       pi->icmp_type <= 137;
 }
 
-static void
-handle(struct worker *w, struct rte_mbuf *m, bool handed)
-{
-	const struct sl_snap_vip *v;
+/* What the first pass over a burst found out about a packet. */
+enum pkt_kind {
+	K_DROP,		/* drop for reason why */
+	K_MAIN,		/* ARP / ND: to the main lcore */
+	K_FWD,		/* client -> VIP v */
+	K_REV,		/* backend -> a local SNAT address */
+	K_ECHO,		/* ICMP / ICMPv6 echo request */
+};
+
+struct pkt_ctx {
 	struct sl_pkt_info pi;
+	const struct sl_snap_vip *v;
+	uint32_t hash;			/* flow hash of pi.key (K_FWD, K_REV) */
+	uint8_t kind;
+	uint8_t why;			/* K_DROP: enum sl_drop */
+	bool mine;			/* handled here, not handed off */
+};
+
+/* First pass: parse and classify, hash the flow key, and prefetch its
+ * conntrack buckets, so that a burst's bucket misses overlap. */
+static void
+classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
+	 bool handed)
+{
+	struct sl_pkt_info *pi = &c->pi;
 	struct sl_addr dst;
 	enum sl_drop r;
 
-	w->cur_vip = NO_VIP;
-	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0)
-		return drop(w, m, SL_DROP_TRUNC_L2);
+	c->kind = K_DROP;
+	c->mine = false;
+	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
+		c->why = SL_DROP_TRUNC_L2;
+		return;
+	}
 	r = sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *),
-			 rte_pktmbuf_data_len(m), &pi);
-	if (unlikely(r != SL_DROP_NONE))
-		return drop(w, m, r);
-	if (unlikely(pi.ethertype == SL_ETHERTYPE_ARP || is_nd(&pi))) {
+			 rte_pktmbuf_data_len(m), pi);
+	if (unlikely(r != SL_DROP_NONE)) {
+		c->why = (uint8_t)r;
+		return;
+	}
+	if (unlikely(pi->ethertype == SL_ETHERTYPE_ARP || is_nd(pi))) {
+		c->kind = K_MAIN;
+		return;
+	}
+	if (likely(pi->proto == IPPROTO_TCP || pi->proto == IPPROTO_UDP)) {
+		c->v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto,
+					  pi->key.dst, pi->key.dport);
+		if (likely(c->v != NULL)) {
+			c->kind = K_FWD;
+			c->hash = sl_flow_hash(&pi->key);
+			c->mine = handed ||
+				  sl_hash_scale(c->hash, w->nw) == w->id;
+		} else {
+			sl_flow_key_dst(&pi->key, &dst);
+			if (!is_snat(w, &dst)) {
+				c->why = sl_snap_is_vip_addr(w->snap, &dst) ?
+					 SL_DROP_NO_VIP : SL_DROP_NOT_LOCAL;
+				return;
+			}
+			c->kind = K_REV;
+			c->hash = sl_flow_hash(&pi->key);
+			c->mine = handed ||
+				  sl_port_owner(ntohs(pi->key.dport), w->nw) ==
+				  w->id;
+		}
+		if (c->mine)
+			sl_ct_prefetch_buckets(w->ct, c->hash);
+		return;
+	}
+	if ((pi->proto == IPPROTO_ICMP && pi->icmp_type == 8) ||
+	    (pi->proto == IPPROTO_ICMPV6 && pi->icmp_type == 128)) {
+		c->kind = K_ECHO;
+		return;
+	}
+	c->why = SL_DROP_ICMP_IGNORED;
+}
+
+static void
+dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
+	 bool handed)
+{
+	w->cur_vip = NO_VIP;
+	switch (c->kind) {
+	case K_FWD:
+		return forward(w, m, &c->pi, c->v, c->hash, handed);
+	case K_REV:
+		return reverse(w, m, &c->pi, c->hash, handed);
+	case K_MAIN:
 		if (rte_ring_enqueue(w->dp->main_ring, m) != 0)
 			return drop(w, m, SL_DROP_MAIN_FULL);
 		w->st->to_main++;
 		return;
+	case K_ECHO:
+		return echo(w, m, &c->pi);
+	default:
+		return drop(w, m, (enum sl_drop)c->why);
 	}
-	if (pi.proto == IPPROTO_TCP || pi.proto == IPPROTO_UDP) {
-		v = sl_snap_vip_lookup(w->snap, pi.family, pi.proto,
-				       pi.key.dst, pi.key.dport);
-		if (v != NULL)
-			return forward(w, m, &pi, v, handed);
-		sl_flow_key_dst(&pi.key, &dst);
-		if (is_snat(w, &dst))
-			return reverse(w, m, &pi, handed);
-		return drop(w, m, sl_snap_is_vip_addr(w->snap, &dst) ?
-			    SL_DROP_NO_VIP : SL_DROP_NOT_LOCAL);
+}
+
+#define PREFETCH_AHEAD	3
+
+/* A burst in three passes: classify (bucket prefetches in flight), then
+ * prefetch the matching entries, then the per-packet work in arrival
+ * order (which alone decides: the prefetches are only hints, so a flow
+ * created by one packet is found by the next one of the same burst). */
+static void
+handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+	     bool handed)
+{
+	struct pkt_ctx ctx[SL_BURST];
+	uint16_t i;
+	STAGE_START();
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+		classify(w, pkts[i], &ctx[i], handed);
 	}
-	if ((pi.proto == IPPROTO_ICMP && pi.icmp_type == 8) ||
-	    (pi.proto == IPPROTO_ICMPV6 && pi.icmp_type == 128))
-		return echo(w, m, &pi);
-	drop(w, m, SL_DROP_ICMP_IGNORED);
+	STAGE(w, ST_CLASSIFY);
+	for (i = 0; i < n; i++)
+		if (ctx[i].mine)
+			sl_ct_prefetch_entry(w->ct, ctx[i].hash);
+	STAGE(w, ST_PREFETCH);
+	for (i = 0; i < n; i++)
+		dispatch(w, pkts[i], &ctx[i], handed);
+	STAGE(w, ST_DISPATCH);
 }
 
 static void
@@ -479,13 +599,15 @@ rx_all(struct worker *w)
 	bool busy = false;
 
 	for (p = 0; p < w->dp->nb_ports; p++) {
+		STAGE_START();
+
 		n = rte_eth_rx_burst(w->dp->port_ids[p], (uint16_t)w->id, pkts,
 				     SL_BURST);
+		STAGE(w, ST_RX);
 		w->st->rx_pkts += n;
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n; i++)
 			w->st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-			handle(w, pkts[i], false);
-		}
+		handle_burst(w, pkts, n, false);
 		busy |= n > 0;
 	}
 	if (w->id == 0) {
@@ -499,12 +621,17 @@ rx_all(struct worker *w)
 	n = (uint16_t)rte_ring_dequeue_burst(w->ho, (void **)pkts, SL_BURST,
 					     NULL);
 	w->st->handoff_in += n;
-	for (i = 0; i < n; i++)
-		handle(w, pkts[i], true);
+	handle_burst(w, pkts, n, true);
 	busy |= n > 0;
-	for (p = 0; p < w->dp->nb_ports; p++)
-		flush(w, (uint8_t)p);
+	{
+		STAGE_START();
+
+		for (p = 0; p < w->dp->nb_ports; p++)
+			flush(w, (uint8_t)p);
+		STAGE(w, ST_TX);
+	}
 	w->st->busy_loops += busy;
+	w->busy = busy;
 }
 
 int
@@ -536,10 +663,28 @@ sl_worker_main(void *arg)
 		 * with no services there is nothing to do with them. */
 		if (likely(w->snap != NULL)) {
 			rx_all(w);
-			sl_ct_sweep(w->ct, w->now, SWEEP_BUDGET);
+			{
+				STAGE_START();
+
+				uint64_t nf = w->st->new_flows;
+
+				sl_ct_sweep(w->ct, w->now, w->busy ?
+					    SWEEP_BUSY + SWEEP_PER_NEW *
+					    (uint32_t)(nf - w->swept_at) :
+					    SWEEP_IDLE);
+				w->swept_at = nf;
+				STAGE(w, ST_SWEEP);
+			}
 		}
 		rte_rcu_qsbr_quiescent(dp->shm->qsbr, w->id);
 	}
 	rte_rcu_qsbr_thread_offline(dp->shm->qsbr, w->id);
+#ifdef SL_STAGE_CYCLES
+	for (i = 0; i < ST_MAX; i++)
+		DP_LOG(INFO, "worker %u: stage %-9s %14lu cycles, %6.1f per rx "
+		       "packet", w->id, stage_names[i], w->stage[i],
+		       (double)w->stage[i] / (w->st->rx_pkts ? w->st->rx_pkts :
+					      1));
+#endif
 	return 0;
 }
