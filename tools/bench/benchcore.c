@@ -9,6 +9,11 @@
  *       Conntrack bytes per tracked flow: "ctmem CAP bytes per_flow entry".
  *   sluice-benchcore tsc
  *       The TSC rate in Hz (measured over 200 ms of CLOCK_MONOTONIC).
+ *   sluice-benchcore path PCAP CAPACITY [ROUNDS]
+ *       TSC cycles per packet of each pure stage of the fast path over the
+ *       frames of PCAP (from sluice-benchgen, read into memory): parse,
+ *       flow hash, conntrack lookup (after inserting every flow into a
+ *       table of CAPACITY; plain and burst-prefetched), NAT rewrite.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +25,8 @@
 
 #include "sl_ct.h"
 #include "sl_maglev.h"
+#include "sl_nat.h"
+#include "sl_pkt.h"
 
 static double
 now_us(void)
@@ -123,6 +130,122 @@ tsc(void)
 	return 0;
 }
 
+struct frame {
+	uint32_t len;
+	uint8_t data[124];	/* the headers; longer frames are cut */
+};
+
+static struct frame *
+read_pcap(const char *path, uint32_t *n)
+{
+	uint32_t hdr[4], cap = 1024;
+	struct frame *f = malloc(sizeof(*f) * cap);
+	uint8_t buf[65536];
+	FILE *in = fopen(path, "rb");
+
+	*n = 0;
+	if (in == NULL || f == NULL || fread(buf, 24, 1, in) != 1)
+		return NULL;
+	while (fread(hdr, sizeof(hdr), 1, in) == 1) {
+		if (hdr[2] > sizeof(buf) || fread(buf, hdr[2], 1, in) != 1)
+			return NULL;
+		if (*n == cap) {
+			cap *= 2;
+			f = realloc(f, sizeof(*f) * cap);
+			if (f == NULL)
+				return NULL;
+		}
+		f[*n].len = hdr[2] < sizeof(f->data) ? hdr[2] : sizeof(f->data);
+		memcpy(f[*n].data, buf, f[*n].len);
+		(*n)++;
+	}
+	fclose(in);
+	return f;
+}
+
+#define STAGE_LOOP(name, body)	do {					\
+		uint64_t t0_ = __rdtsc();				\
+		for (r = 0; r < rounds; r++)				\
+			for (i = 0; i < n; i++) { body; }		\
+		printf("path %-16s %7.1f cycles/packet\n", name,	\
+		       (double)(__rdtsc() - t0_) / ((double)n * rounds)); \
+	} while (0)
+
+static int
+path(const char *file, uint32_t capacity, uint32_t rounds)
+{
+	struct sl_pkt_info *pi;
+	struct sl_flow_key rev;
+	struct sl_ct *ct;
+	struct frame *f, *g;
+	uint32_t n, i, r, j, *h, hits = 0;
+	volatile uint32_t sink = 0;
+	void *mem;
+	int dir;
+
+	f = read_pcap(file, &n);
+	if (f == NULL || n == 0)
+		return 1;
+	g = malloc(sizeof(*g) * n);
+	pi = malloc(sizeof(*pi) * n);
+	h = malloc(sizeof(*h) * n);
+	mem = aligned_alloc(64, (sl_ct_memsize(capacity) + 63) & ~63ul);
+	if (!g || !pi || !h || !mem)
+		return 1;
+	ct = sl_ct_init(mem, capacity, NULL);
+	for (i = 0; i < n; i++)
+		if (sl_pkt_parse(f[i].data, f[i].len, &pi[i]) != SL_DROP_NONE)
+			return 1;
+	for (i = 0; i < n; i++) {
+		h[i] = sl_flow_hash(&pi[i].key);
+		if (sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL)
+			continue;
+		sl_flow_key_reverse(&pi[i].key, &rev);
+		rev.dport = (uint16_t)i;
+		rev.dst[1] = i >> 16;
+		if (sl_ct_insert(ct, &pi[i].key, h[i], &rev,
+				 sl_flow_hash(&rev), 0) == NULL)
+			return 1;
+	}
+	printf("path frames %u flows %u capacity %u\n", n, sl_ct_count(ct),
+	       sl_ct_capacity(ct));
+	STAGE_LOOP("parse", sink += sl_pkt_parse(f[i].data, f[i].len, &pi[i]));
+	STAGE_LOOP("flow_hash", h[i] = sl_flow_hash(&pi[i].key));
+	STAGE_LOOP("ct_lookup", hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0,
+						     &dir) != NULL);
+	STAGE_LOOP("ct_lookup_pf32",
+		if ((i & 31) == 0) {
+			for (j = i; j < i + 32 && j < n; j++)
+				sl_ct_prefetch_buckets(ct, h[j]);
+			for (j = i; j < i + 32 && j < n; j++)
+				sl_ct_prefetch_entry(ct, h[j]);
+		}
+		hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL);
+	/* Software-pipelined: buckets of burst k + 2, entries of burst k + 1
+	 * prefetched while burst k is looked up. */
+	STAGE_LOOP("ct_lookup_pipe",
+		if ((i & 31) == 0) {
+			for (j = i + 64; j < i + 96 && j < n; j++)
+				sl_ct_prefetch_buckets(ct, h[j]);
+			for (j = i + 32; j < i + 64 && j < n; j++)
+				sl_ct_prefetch_entry(ct, h[j]);
+		}
+		hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL);
+	memcpy(g, f, sizeof(*g) * n);
+	STAGE_LOOP("nat_rewrite",
+		sl_flow_key_reverse(&pi[i].key, &rev);
+		if (r == 0) g[i].data[22] = 64;
+		sink += sl_nat_rewrite(g[i].data, &pi[i], &rev));
+	if (hits != 3 * n * rounds)
+		fprintf(stderr, "path: %u hits of %u\n", hits, 3 * n * rounds);
+	free(mem);
+	free(f);
+	free(g);
+	free(pi);
+	free(h);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,7 +256,10 @@ main(int argc, char **argv)
 		return ctmem(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "tsc") == 0)
 		return tsc();
+	if (argc >= 4 && strcmp(argv[1], "path") == 0)
+		return path(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
+			    argc > 4 ? (uint32_t)atoi(argv[4]) : 20);
 	fprintf(stderr, "usage: sluice-benchcore maglev [M] [REPEAT] | "
-		"ctmem CAPACITY... | tsc\n");
+		"ctmem CAPACITY... | tsc | path PCAP CAPACITY [ROUNDS]\n");
 	return 2;
 }
