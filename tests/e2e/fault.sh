@@ -11,13 +11,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=sluice_env.sh
 . "$here/sluice_env.sh"
 
-fails=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2eft
 sl_env_up
@@ -93,5 +86,4 @@ cat "$T/after.txt"
 grep -c "data plane exited" "$T/control.log" >/dev/null &&
 	ok "the exit was logged" || fail "no exit logged"
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+sl_finish

@@ -9,15 +9,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=sluice_env.sh
 . "$here/sluice_env.sh"
 
-fails=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
-# json FILE PYTHON_EXPR: evaluates EXPR with d = the parsed file
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2el4
 sl_env_up
@@ -48,7 +39,6 @@ check "IPv6 spread follows weights 1:1:2" weights_ok "$T/v6.txt"
 
 # --- UDP ----------------------------------------------------------------
 reply=$(udp_ask 198.18.100.1 7 hello || true)
-matches() { [[ $1 =~ $2 ]]; }
 check "UDP request/response through the VIP ('$reply')" \
 	matches "$reply" '^b[123]:hello$'
 udp_spread 198.18.100.1 7 60 >"$T/udp.txt" && rc=0 || rc=$?
@@ -137,5 +127,4 @@ check "the VIPs still serve after the refused reload" \
 check "the data plane is still running" kill -0 "$SL_DP_PID"
 
 slctl stats
-echo "$fails failed"
-[ "$fails" = 0 ]
+sl_finish

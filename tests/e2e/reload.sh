@@ -12,13 +12,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=sluice_env.sh
 . "$here/sluice_env.sh"
 
-fails=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2erl
 sl_env_up
@@ -99,5 +92,4 @@ wait "$dpid" && size=$(cat "$T/dl") || size="failed: $(cat "$T/dl")"
 check "a download on a backend that stayed survived $n reloads ($size)" \
 	[ "$size" = 67108864 ]
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+sl_finish

@@ -14,6 +14,26 @@ SL_BUILD="" SL_CONF="" SL_SOCK="" SL_PREFIX="" SL_DP_PID="" SL_CTL_PID=""
 SL_METRICS_PORT=${SL_METRICS_PORT:-}
 SL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# Test verdicts: check DESCRIPTION CMD... runs CMD and prints ok/FAIL;
+# sl_finish prints the count and fails the script if anything failed.
+SL_FAILS=0
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; SL_FAILS=$((SL_FAILS + 1)); }
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+matches() { [[ $1 =~ $2 ]]; }
+# json FILE PYTHON_EXPR: EXPR evaluated with d = the parsed file
+json() {
+	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+sl_finish() {
+	echo "$SL_FAILS failed"
+	[ "$SL_FAILS" = 0 ]
+}
+
 sl_env_init() {
 	local build=${1:?} template=${2:?} tag=${3:?}
 	SL_BUILD=$(cd "$build" && pwd)

@@ -10,13 +10,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=sluice_env.sh
 . "$here/sluice_env.sh"
 
-fails=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2etl
 sl_env_up
@@ -97,5 +90,4 @@ check "dpdk-dumpcap captured traffic to the VIP from the running port (exit $rc)
 	grep -q '198.18.0.2.[0-9]* > 198.18.100.1.80' "$T/cap.txt"
 check "the data plane still runs after the capture" kill -0 "$SL_DP_PID"
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+sl_finish
