@@ -202,6 +202,20 @@ check "the reload restored the file's interval" \
 	[ "$(slctl vip list --json | /usr/bin/python3 -c 'import json,sys; print([x for x in json.load(sys.stdin) if x["name"]=="web4"][0]["health"]["interval_ms"])')" = "$INTERVAL" ]
 spread http://198.18.100.1 60 "$T/f.txt" || fail "requests after the reload"
 check "still no traffic to b2 ($(counts "$T/f.txt" b2))" [ "$(counts "$T/f.txt" b2)" = 0 ]
+# A control plane killed and started again keeps them out from the start.
+kill -9 "$SL_CTL_PID"
+wait "$SL_CTL_PID" 2>/dev/null || true
+keep=()
+for p in "${TOPO_PIDS[@]}"; do [ "$p" = "$SL_CTL_PID" ] || keep+=("$p"); done
+TOPO_PIDS=("${keep[@]}")
+sl_start_control
+check "a restarted sluice-control keeps web4 b2 down" \
+	[ "$(state web4 "${B4}2:8080")" = down ]
+check "and web6 b2" [ "$(state web6 '[2001:db8:1::12]:8080')" = down ]
+check "it says so" logged "health: 2 backend(s) down in the running snapshot"
+spread http://198.18.100.1 60 "$T/f2.txt" || fail "requests after the restart"
+check "no traffic to b2 after the restart ($(counts "$T/f2.txt" b2))" \
+	[ "$(counts "$T/f2.txt" b2)" = 0 ]
 # Turning the check off puts b2 back at once; the backend's own switch too.
 slctl vip set web6 health none >/dev/null
 check "web6 health none: b2 up at once" [ "$(state web6 '[2001:db8:1::12]:8080')" = up ]
