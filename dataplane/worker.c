@@ -515,15 +515,62 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 
 #define PREFETCH_AHEAD	3
 
+/* Can this packet open a flow (see forward())? */
+static inline bool
+may_open(const struct sl_pkt_info *pi)
+{
+	return pi->proto != IPPROTO_TCP ||
+	       (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) ==
+	       SL_TCP_SYN;
+}
+
+/* A packet that will likely open a flow: prefetch the index bucket of
+ * the reverse key flow_create() will most likely try first (the backend
+ * Maglev picks, and the k-th SNAT port from here, k = the new flows
+ * before it in the burst). Only a hint: a wrong guess costs a wasted
+ * prefetch, never a different port. */
+static void
+predict_rev(struct worker *w, const struct pkt_ctx *c, uint32_t k)
+{
+	const struct sl_snap_vip *v = c->v;
+	const struct sl_snap_backend *b;
+	const struct sl_addr *snat;
+	struct sl_flow_key rev;
+	struct sl_addr nh;
+	uint32_t port, span;
+	uint16_t idx;
+	uint8_t out_port;
+
+	idx = sl_maglev_lookup(v->table, v->table_size, c->hash);
+	if (idx == SL_MAGLEV_EMPTY || w->port_first > w->port_last)
+		return;
+	b = &v->backends[idx];
+	if (sl_route_lookup(w->dp, &b->addr, &out_port, &nh) < 0)
+		return;
+	snat = snat_addr(&w->shm->ports[out_port], c->pi.family);
+	if (snat == NULL)
+		return;
+	span = (uint32_t)w->port_last - w->port_first + 1;
+	port = (uint32_t)w->port_next - w->port_first + k;
+	while (port >= span)		/* k < SL_BURST: no division */
+		port -= span;
+	port += w->port_first;
+	sl_flow_key_make(&rev, c->pi.proto, &b->addr, ntohs(b->port_be), snat,
+			 (uint16_t)port);
+	sl_ct_prefetch_absent(w->ct, sl_flow_hash(&rev));
+}
+
 /* A burst in three passes: classify (bucket prefetches in flight), then
- * prefetch the matching entries, then the per-packet work in arrival
- * order (which alone decides: the prefetches are only hints, so a flow
- * created by one packet is found by the next one of the same burst). */
+ * prefetch the matching entries (or, for a likely new flow, the bucket of
+ * its likely reverse key), then the per-packet work in arrival order
+ * (which alone decides: the prefetches are only hints, so a flow created
+ * by one packet is found by the next one of the same burst). */
 static void
 handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	     bool handed)
 {
 	struct pkt_ctx ctx[SL_BURST];
+	uint32_t k;
 	uint16_t i;
 	STAGE_START();
 
@@ -536,9 +583,10 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		classify(w, pkts[i], &ctx[i], handed);
 	}
 	STAGE(w, ST_CLASSIFY);
-	for (i = 0; i < n; i++)
-		if (ctx[i].mine)
-			sl_ct_prefetch_entry(w->ct, ctx[i].hash);
+	for (i = 0, k = 0; i < n; i++)
+		if (ctx[i].mine && !sl_ct_prefetch_entry(w->ct, ctx[i].hash) &&
+		    ctx[i].kind == K_FWD && may_open(&ctx[i].pi))
+			predict_rev(w, &ctx[i], k++);
 	STAGE(w, ST_PREFETCH);
 	for (i = 0; i < n; i++)
 		dispatch(w, pkts[i], &ctx[i], handed);

@@ -390,6 +390,17 @@ sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash)
 }
 
 void
+sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash)
+{
+	const struct ct_bucket *bk = ct_buckets(ct);
+	uint32_t b0, b1;
+
+	ct_buckets_of(ct, hash, &b0, &b1);
+	__builtin_prefetch(&bk[b0]);
+	__builtin_prefetch(&bk[b1]);
+}
+
+bool
 sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 {
 	const struct ct_bucket *bk = ct_buckets(ct);
@@ -401,15 +412,16 @@ sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 	if (m == 0) {
 		/* Not read here: that would wait for the line. */
 		__builtin_prefetch(&bk[b1]);
-		return;
+		return false;
 	}
 	v = bk[b0].idx[__builtin_ctz(m)];
 	if (v == CT_EMPTY)
-		return;
+		return false;
 	/* The entry spans two lines. */
 	e = (const char *)&ct_entries(ct)[v & CT_IDX_MASK];
 	__builtin_prefetch(e);
 	__builtin_prefetch(e + 64);
+	return true;
 }
 
 static inline uint32_t
@@ -589,21 +601,39 @@ sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
 	e->state = ct_tcp_next(e, dir, tcp_flags);
 }
 
+#define CT_SWEEP_BATCH	16
+
+/* In two passes per batch: find the expired entries and prefetch the
+ * first buckets of both their keys, then remove them (in slot order, as
+ * one pass would), so that the removals' bucket misses overlap. */
 uint32_t
 sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget)
 {
 	struct sl_ct_entry *ent = ct_entries(ct);
+	const struct ct_bucket *bk = ct_buckets(ct);
 	const uint8_t *inuse = ct_inuse(ct);
-	uint32_t i = ct->cursor, removed = 0;
+	uint32_t i = ct->cursor, removed = 0, batch[CT_SWEEP_BATCH], nb, j;
 
 	if (budget > ct->cap)
 		budget = ct->cap;
-	while (budget-- > 0) {
-		if (inuse[i] && sl_ct_expired(ct, &ent[i], now)) {
-			ct_expire(ct, &ent[i]);
+	while (budget > 0) {
+		for (nb = 0; budget > 0 && nb < CT_SWEEP_BATCH; budget--) {
+			if (inuse[i] && sl_ct_expired(ct, &ent[i], now)) {
+				batch[nb++] = i;
+				__builtin_prefetch(&bk[ent[i].fwd_hash &
+						      ct->bmask]);
+				__builtin_prefetch(&bk[ent[i].rev_hash &
+						      ct->bmask]);
+			}
+			i = (i + 1) & (ct->cap - 1);
+		}
+		/* A callback may have deleted a later one of the batch. */
+		for (j = 0; j < nb; j++) {
+			if (!inuse[batch[j]])
+				continue;
+			ct_expire(ct, &ent[batch[j]]);
 			removed++;
 		}
-		i = (i + 1) & (ct->cap - 1);
 	}
 	ct->cursor = i;
 	return removed;

@@ -79,7 +79,12 @@ struct sl_ct_entry *sl_ct_lookup(struct sl_ct *ct,
  * first the two candidate buckets of every key of the burst, then, once
  * those lines have arrived, the entries whose signature matches. */
 void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
-void sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
+/* Both candidate buckets: for a key that is probably absent (a miss reads
+ * both). */
+void sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash);
+/* Returns false when no key of this hash is in its first bucket: most
+ * likely a new flow (the second bucket is prefetched then). */
+bool sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
 
 /* Inserts a flow under both keys (which must not be present). Returns the
  * entry (fwd, rev, hashes, last_seen = now filled in; the rest zeroed for
