@@ -16,14 +16,6 @@ TOPO_MGMT_BASE=198.19.8
 # shellcheck source=sluice_env.sh
 . "$here/sluice_env.sh"
 
-fails=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
-
 INTERVAL=300 RISE=2 FALL=3
 MARGIN=1500 # ms on top of the bounds: polling, a push, a busy machine
 B4=198.18.1.1 # web4 backend I is $B4$I:8080
@@ -315,5 +307,4 @@ check "sluice-control is still running" kill -0 "$SL_CTL_PID"
 
 slctl status | grep '^health:' || true
 grep 'health:' "$T/control.log" || true
-echo "$fails failed"
-[ "$fails" = 0 ]
+sl_finish
