@@ -11,6 +11,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "sl_test.h"
+
 #include "sl_cli.h"
 #include "sl_msg.h"
 
@@ -665,10 +667,7 @@ test_msg_headers(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sl_test tests[] = {
 		{ "vip verbs", test_vip_verbs },
 		{ "backend verbs", test_backend_verbs },
 		{ "health settings", test_health_verbs },
@@ -681,25 +680,7 @@ main(void)
 		{ "msg: truncated and garbage payloads", test_msg_decode_errors },
 		{ "msg: header checks", test_msg_headers },
 	};
-	CU_pSuite suite;
-	unsigned int fails;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("cli", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (i = 0; i < SL_ARRAY_SIZE(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto fail;
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 2;
+	return sl_test_run("cli", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

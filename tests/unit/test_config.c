@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+
+#include "sl_test.h"
 #include <ini.h>
 
 #include "sl_config.h"
@@ -1669,10 +1671,7 @@ test_metrics(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sl_test tests[] = {
 		{ "demo config, every field", test_demo },
 		{ "defaults", test_defaults },
 		{ "dataplane keys and timeouts", test_dataplane_keys },
@@ -1700,25 +1699,7 @@ main(void)
 		{ "load from a file", test_file },
 		{ "metrics listener", test_metrics },
 	};
-	CU_pSuite suite;
-	unsigned int fails;
-	size_t i;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("config", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (i = 0; i < SL_ARRAY_SIZE(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto fail;
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 2;
+	return sl_test_run("config", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

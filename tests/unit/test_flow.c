@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "sl_test.h"
 #include <CUnit/CUnit.h>
 
 #include "sl_addr.h"
@@ -743,10 +745,7 @@ test_strerror(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sl_test tests[] = {
 		{ "addr parse v4", test_addr_parse_v4 },
 		{ "addr parse v6", test_addr_parse_v6 },
 		{ "addr parse bad", test_addr_parse_bad },
@@ -769,25 +768,7 @@ main(void)
 		{ "port range", test_port_range },
 		{ "strerror", test_strerror },
 	};
-	CU_pSuite suite;
-	unsigned int i, failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("flow", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (i = 0; i < SL_ARRAY_SIZE(tests); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		   CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return sl_test_run("flow", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

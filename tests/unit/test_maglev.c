@@ -9,6 +9,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "sl_test.h"
+
 #include "sl_common.h"
 #include "sl_maglev.h"
 
@@ -598,29 +600,19 @@ test_timing(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct sl_test tests[] = {
+		{ "is_prime", test_prime },
+		{ "backend identity", test_id },
+		{ "equal weights balance", test_equal_weights },
+		{ "weights honoured", test_weights },
+		{ "same as reference model", test_reference },
+		{ "disruption on remove/add", test_disruption },
+		{ "determinism and order", test_determinism },
+		{ "no weight: all empty", test_empty },
+		{ "errors", test_errors },
+		{ "build time", test_timing },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("maglev", NULL, NULL);
-	if (s == NULL ||
-	    !CU_add_test(s, "is_prime", test_prime) ||
-	    !CU_add_test(s, "backend identity", test_id) ||
-	    !CU_add_test(s, "equal weights balance", test_equal_weights) ||
-	    !CU_add_test(s, "weights honoured", test_weights) ||
-	    !CU_add_test(s, "same as reference model", test_reference) ||
-	    !CU_add_test(s, "disruption on remove/add", test_disruption) ||
-	    !CU_add_test(s, "determinism and order", test_determinism) ||
-	    !CU_add_test(s, "no weight: all empty", test_empty) ||
-	    !CU_add_test(s, "errors", test_errors) ||
-	    !CU_add_test(s, "build time", test_timing)) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed != 0;
+	return sl_test_run("maglev", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

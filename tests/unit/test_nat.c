@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "sl_test.h"
 #include <CUnit/CUnit.h>
 
 #include "sl_common.h"
@@ -861,10 +863,7 @@ test_echo_reply_rejects(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sl_test tests[] = {
 		{ "csum RFC 1071 example", test_csum_rfc1071 },
 		{ "csum known packets", test_csum_known },
 		{ "csum verifies to all ones", test_csum_verify_sum },
@@ -879,25 +878,7 @@ main(void)
 		{ "echo reply vs Linux", test_echo_reply_captured },
 		{ "echo reply rejects", test_echo_reply_rejects },
 	};
-	CU_pSuite suite;
-	unsigned int i, failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("nat", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (i = 0; i < SL_ARRAY_SIZE(tests); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		   CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return sl_test_run("nat", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "sl_test.h"
 #include <CUnit/CUnit.h>
 
 #include "sl_common.h"
@@ -894,10 +896,7 @@ test_fuzz(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct sl_test tests[] = {
 		{ "good IPv4", test_good_v4 },
 		{ "good IPv6", test_good_v6 },
 		{ "good VLAN", test_good_vlan },
@@ -913,25 +912,7 @@ main(void)
 		{ "truncation", test_truncation },
 		{ "fuzz", test_fuzz },
 	};
-	CU_pSuite suite;
-	unsigned int i, failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("pkt", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (i = 0; i < SL_ARRAY_SIZE(tests); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		   CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return sl_test_run("pkt", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }

@@ -7,6 +7,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "sl_test.h"
+
 #include "sl_ids.h"
 #include "sl_maglev.h"
 #include "sl_snapshot.h"
@@ -170,17 +172,11 @@ test_ids_stable(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int fails;
+	static const struct sl_test tests[] = {
+		{ "build and lookup", test_lookup },
+		{ "stable ids", test_ids_stable },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("snapshot", NULL, NULL);
-	CU_add_test(s, "build and lookup", test_lookup);
-	CU_add_test(s, "stable ids", test_ids_stable);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return sl_test_run("snapshot", tests,
+			   sizeof(tests) / sizeof(tests[0]));
 }
