@@ -69,6 +69,7 @@ struct worker {
 	struct sl_shm *shm;
 	struct sl_ct *ct;
 	const struct sl_snapshot *snap;
+	const struct sl_snap_vip *last_vip;	/* in snap: vip_lookup() */
 	struct sl_worker_stats *st;
 	struct sl_vip_stats *vst;
 	struct sl_backend_stats *bst;
@@ -432,6 +433,26 @@ struct pkt_ctx {
 	bool mine;			/* handled here, not handed off */
 };
 
+/* The VIP of a packet: most packets in a row go to the same VIP, so the
+ * last one found is tried first (the same test sl_snap_vip_lookup() ends
+ * with); cleared when the snapshot changes. */
+static inline const struct sl_snap_vip *
+vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
+{
+	const struct sl_snap_vip *v = w->last_vip;
+
+	if (v != NULL && v->port_be == pi->key.dport &&
+	    v->proto == pi->proto && v->addr.family == pi->family &&
+	    v->addr.w[0] == pi->key.dst[0] && v->addr.w[1] == pi->key.dst[1] &&
+	    v->addr.w[2] == pi->key.dst[2] && v->addr.w[3] == pi->key.dst[3])
+		return v;
+	v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto, pi->key.dst,
+			       pi->key.dport);
+	if (v != NULL)
+		w->last_vip = v;
+	return v;
+}
+
 /* First pass: parse and classify, hash the flow key, and prefetch its
  * conntrack buckets, so that a burst's bucket misses overlap. */
 static void
@@ -459,8 +480,7 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		return;
 	}
 	if (likely(pi->proto == IPPROTO_TCP || pi->proto == IPPROTO_UDP)) {
-		c->v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto,
-					  pi->key.dst, pi->key.dport);
+		c->v = vip_lookup(w, pi);
 		if (likely(c->v != NULL)) {
 			c->kind = K_FWD;
 			c->hash = sl_flow_hash(&pi->key);
@@ -603,6 +623,7 @@ poll_config(struct worker *w)
 		if (s->magic != SL_SNAP_MAGIC || s->version != SL_SNAP_VERSION)
 			continue;
 		w->snap = s;
+		w->last_vip = NULL;
 		w->st->epoch = s->epoch;
 	}
 }
