@@ -9,6 +9,10 @@
  *       Conntrack bytes per tracked flow: "ctmem CAP bytes per_flow entry".
  *   sluice-benchcore tsc
  *       The TSC rate in Hz (measured over 200 ms of CLOCK_MONOTONIC).
+ *   sluice-benchcore chase [huge]
+ *       Latency of dependent random reads (pointer chase, one per cache
+ *       line) over 1 MB .. 256 MB, on 4 KB or (huge) 2 MB pages: where
+ *       this machine's caches end.
  *   sluice-benchcore path PCAP CAPACITY [ROUNDS]
  *       TSC cycles per packet of each pure stage of the fast path over the
  *       frames of PCAP (from sluice-benchgen, read into memory): parse,
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <x86intrin.h>
@@ -27,6 +32,18 @@
 #include "sl_maglev.h"
 #include "sl_nat.h"
 #include "sl_pkt.h"
+
+static uint64_t rng_seed;
+
+static uint64_t
+next_rand(void)
+{
+	uint64_t z = (rng_seed += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 static double
 now_us(void)
@@ -127,6 +144,50 @@ tsc(void)
 	while (t1 - t0 < 200000);
 	c1 = __rdtsc();
 	printf("%.0f\n", (c1 - c0) / (t1 - t0) * 1e6);
+	return 0;
+}
+
+static int
+chase(int huge)
+{
+	size_t mb, n, i, j, bytes;
+	uint64_t t0, steps = 2000000;
+	uint32_t *perm, t;
+	char *buf, *p;
+
+	for (mb = 1; mb <= 256; mb *= 2) {
+		n = mb << 14;		/* 64-byte lines */
+		bytes = mb << 20;
+		buf = mmap(NULL, bytes < (2u << 20) ? 2u << 20 : bytes,
+			   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			   (huge ? MAP_HUGETLB : 0), -1, 0);
+		perm = malloc(n * sizeof(*perm));
+		if (buf == MAP_FAILED || perm == NULL) {
+			perror("chase");
+			return 1;
+		}
+		rng_seed = 1;
+		for (i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		for (i = n - 1; i > 0; i--) {
+			j = (size_t)(next_rand() % (i + 1));
+			t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+		for (i = 0; i < n; i++)
+			*(char **)(buf + (size_t)perm[i] * 64) =
+				buf + (size_t)perm[(i + 1) % n] * 64;
+		p = buf + (size_t)perm[0] * 64;
+		t0 = __rdtsc();
+		for (i = 0; i < steps; i++)
+			p = *(char **)p;
+		printf("chase %s %4zu MB %5.0f cycles/read%s\n",
+		       huge ? "2M-pages" : "4K-pages", mb,
+		       (double)(__rdtsc() - t0) / steps, p == NULL ? "!" : "");
+		munmap(buf, bytes < (2u << 20) ? 2u << 20 : bytes);
+		free(perm);
+	}
 	return 0;
 }
 
@@ -256,10 +317,13 @@ main(int argc, char **argv)
 		return ctmem(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "tsc") == 0)
 		return tsc();
+	if (argc >= 2 && strcmp(argv[1], "chase") == 0)
+		return chase(argc > 2);
 	if (argc >= 4 && strcmp(argv[1], "path") == 0)
 		return path(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 			    argc > 4 ? (uint32_t)atoi(argv[4]) : 20);
 	fprintf(stderr, "usage: sluice-benchcore maglev [M] [REPEAT] | "
-		"ctmem CAPACITY... | tsc | path PCAP CAPACITY [ROUNDS]\n");
+		"ctmem CAPACITY... | tsc | chase [huge] |\n"
+		"       path PCAP CAPACITY [ROUNDS]\n");
 	return 2;
 }
