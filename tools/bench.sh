@@ -9,7 +9,8 @@
 #             plot (tests/bench/smoke.sh runs this; a few seconds per
 #             scenario)
 #   --out     where results go (default build/bench); results.json,
-#             table.txt, sweep.dat, maglev.txt, flows.png
+#             table.txt, sweep.dat, maglev.txt, flows.png; logs and
+#             configs of every run in tmp/
 #   arguments after -- go to tools/bench/bench.py (--scenarios a,b,
 #   --repeat N, --window S, --ct-size N, ...)
 #
@@ -66,6 +67,8 @@ cleanup() {
 		[ -e "$d" ] && tools/hugepages.sh --cleanup "$(basename "$d")" \
 			>/dev/null 2>&1 || true
 	done
+	# The pcaps are remade in a second; logs and configs stay.
+	rm -f "$out"/tmp/*.pcap
 	if [ "$(<"$sysfs")" -gt "$pages_before" ]; then
 		echo "$pages_before" >"$sysfs" 2>/dev/null || true
 	fi
