@@ -66,17 +66,22 @@ sl_flow_hash(const struct sl_flow_key *k)
 void
 sl_flow_key_reverse(const struct sl_flow_key *k, struct sl_flow_key *r)
 {
-	struct sl_flow_key t;
+	uint64_t a[2], b[2];
+	uint16_t sport = k->sport, dport = k->dport;
+	uint8_t proto = k->proto, family = k->family;
 
-	/* Through a copy so that r may alias k. */
-	memset(&t, 0, sizeof(t));
-	memcpy(t.src, k->dst, sizeof(t.src));
-	memcpy(t.dst, k->src, sizeof(t.dst));
-	t.sport = k->dport;
-	t.dport = k->sport;
-	t.proto = k->proto;
-	t.family = k->family;
-	*r = t;
+	/* Loaded before any store, so that r may alias k; no memset: every
+	 * byte is written, the pad as zero. */
+	memcpy(a, k->src, sizeof(a));
+	memcpy(b, k->dst, sizeof(b));
+	memcpy(r->src, b, sizeof(b));
+	memcpy(r->dst, a, sizeof(a));
+	r->sport = dport;
+	r->dport = sport;
+	r->proto = proto;
+	r->family = family;
+	r->pad[0] = 0;
+	r->pad[1] = 0;
 }
 
 void
