@@ -323,6 +323,14 @@ forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return handoff(w, m, owner);
 	w->cur_vip = v->id;
 	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
+	if (e != NULL && dir == SL_CT_DIR_FWD && pi->proto == IPPROTO_TCP &&
+	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED) {
+		/* The client reused the port of a connection that closed:
+		 * a new connection, balanced and translated afresh. */
+		flow_remove(w, e);
+		e = NULL;
+	}
 	if (e == NULL) {
 		/* Only a SYN opens a TCP flow: a mid-stream packet has no
 		 * SNAT binding the backend would recognise. */

@@ -183,6 +183,11 @@ def build():
                       8080, cmac=GW_MAC)                          # 1029
     fwd(flags="S", seq=70)
     rev(flags="SA", seq=90, ack=71)
+    # The first client reuses the port of its closed connection: a new
+    # flow with a new SNAT port, not the old binding.
+    fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1030
+    fwd(flags="S", seq=90000)
+    rev(flags="SA", seq=3, ack=90001)
 
     # Echo to a VIP and to a port address: answered by the worker.
     for src, dst in ((CLI4, VIP4), (CLI6, VIP6), (CLI4, GW4)):
