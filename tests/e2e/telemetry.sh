@@ -78,8 +78,12 @@ sys.exit(1 if bad else 0)
 PY
 
 # --- live capture from the running client port ---------------------------
-dpdk-dumpcap --file-prefix="$SL_PREFIX" -i 0 -p -P -q -c 10 -a duration:15 \
-	-w "$T/cap.pcap" >"$T/dumpcap.log" 2>&1 &
+# dpdk-dumpcap builds its own EAL arguments and has no --no-pci: run it in
+# a mount namespace where the PCI bus is empty, so it cannot probe the
+# machine's own NIC.
+unshare -m sh -c 'mount -t tmpfs none /sys/bus/pci/devices && exec "$@"' _ \
+	dpdk-dumpcap --file-prefix="$SL_PREFIX" -i 0 -p -P -q -c 10 \
+	-a duration:15 -w "$T/cap.pcap" >"$T/dumpcap.log" 2>&1 &
 cpid=$!
 sleep 3 # dumpcap attaches as a secondary and enables capture
 curl_spread http://198.18.100.1 10 >/dev/null || true
