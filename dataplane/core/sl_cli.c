@@ -140,24 +140,6 @@ cli_fail(struct cli_words *cw, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Decimal, no sign, no junk: -EINVAL; outside min..max: -ERANGE. */
-static int
-cli_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
 
 static const char *
 next_word(struct cli_words *cw, const char *what)
@@ -207,7 +189,7 @@ take_addr_port(struct cli_words *cw, struct sl_cmd *cmd)
 	if (colon == NULL)
 		return cli_fail(cw, "bad port in '%s' (want ADDR:PORT or [ADDR6]:PORT)",
 				s);
-	if (cli_u32(colon + 1, 1, 65535, &port) != 0)
+	if (sl_parse_u32(colon + 1, 1, 65535, &port) != 0)
 		return cli_fail(cw, "bad port in '%s' (1..65535)", s);
 	return cli_fail(cw, "bad address in '%s'", s);
 }
@@ -231,7 +213,7 @@ static int
 opt_number(struct cli_words *cw, const char *opt, const char *val,
 	   uint32_t min, uint32_t max, uint32_t *out)
 {
-	int rc = cli_u32(val, min, max, out);
+	int rc = sl_parse_u32(val, min, max, out);
 
 	if (rc == -ERANGE)
 		return cli_fail(cw, "%s %s out of range (%u..%u)", opt, val, min,
@@ -335,7 +317,7 @@ opt_value(struct cli_words *cw, struct sl_cmd *cmd, int opt, const char *val)
 
 	switch (opt) {
 	case OPT_TABLE_SIZE:
-		rc = cli_u32(val, 0, UINT32_MAX, &cmd->table_size);
+		rc = sl_parse_u32(val, 0, UINT32_MAX, &cmd->table_size);
 		if (rc == -EINVAL)
 			return cli_fail(cw, "bad number '%s' for table-size", val);
 		if (rc == 0)

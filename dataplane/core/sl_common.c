@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Sluice: helpers shared by every module.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sl_common.h"
@@ -30,4 +32,22 @@ sl_strerror(int err)
 	if (code < SL_ARRAY_SIZE(sl_own_errors))
 		return sl_own_errors[code];
 	return "unknown Sluice error";
+}
+
+int
+sl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
 }

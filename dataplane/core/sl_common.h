@@ -40,4 +40,9 @@ enum {
 
 const char *sl_strerror(int err);
 
+/* Decimal only: no sign, no spaces, no trailing junk. -EINVAL when s is
+ * not a number, -ERANGE when it is outside min..max. Shared by the INI
+ * loader and the CLI so both accept the same numbers. */
+int sl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
 #endif

@@ -77,25 +77,6 @@ is_prime(uint32_t n)
 	return true;
 }
 
-/* Decimal only: no sign, no spaces, no trailing junk. -EINVAL when it is
- * not a number, -ERANGE when outside min..max. */
-static int
-parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
 
 static int
 hexval(char ch)
@@ -175,7 +156,7 @@ port_part_bad(const char *s)
 	const char *colon = strrchr(s, ':');
 	uint32_t port;
 
-	return colon == NULL || parse_u32(colon + 1, 1, 65535, &port) != 0;
+	return colon == NULL || sl_parse_u32(colon + 1, 1, 65535, &port) != 0;
 }
 
 static int
@@ -301,7 +282,7 @@ sl_health_ms_parse(const char *s, uint32_t min, uint32_t max, uint32_t *ms)
 		return -EINVAL;
 	memcpy(num, s, n);
 	num[n] = '\0';
-	rc = parse_u32(num, 0, UINT32_MAX / 1000, &v);
+	rc = sl_parse_u32(num, 0, UINT32_MAX / 1000, &v);
 	if (rc < 0)
 		return rc;
 	v *= mult;
@@ -1160,7 +1141,7 @@ static int
 key_u32(struct conf_parser *p, const struct conf_key *k, const char *val)
 {
 	uint32_t v;
-	int rc = parse_u32(val, k->min, k->max, &v);
+	int rc = sl_parse_u32(val, k->min, k->max, &v);
 
 	if (rc < 0)
 		return num_err(p, rc, k, val);
@@ -1213,7 +1194,7 @@ key_metrics(struct conf_parser *p, const struct conf_key *k, const char *val)
 		c->metrics_port = 0;
 		return 0;
 	}
-	if (parse_u32(val, k->min, k->max, &port) == 0) {
+	if (sl_parse_u32(val, k->min, k->max, &port) == 0) {
 		sl_addr_parse("127.0.0.1", &c->metrics_addr);
 		c->metrics_port = (uint16_t)port;
 		return 0;
@@ -1230,7 +1211,7 @@ key_dp_misc(struct conf_parser *p, const struct conf_key *k, const char *val)
 {
 	uint32_t *ms = p->c->dp.timeouts.ms;
 	uint32_t v;
-	int rc = parse_u32(val, k->min, k->max, &v);
+	int rc = sl_parse_u32(val, k->min, k->max, &v);
 
 	if (rc < 0)
 		return num_err(p, rc, k, val);
@@ -1352,7 +1333,7 @@ key_port(struct conf_parser *p, const struct conf_key *k, const char *val)
 		pc->has_mac = true;
 		return 0;
 	}
-	rc = parse_u32(val, k->min, k->max, &vlan);
+	rc = sl_parse_u32(val, k->min, k->max, &vlan);
 	if (rc < 0)
 		return num_err(p, rc, k, val);
 	pc->vlan = (uint16_t)vlan;
@@ -1477,7 +1458,7 @@ key_vip(struct conf_parser *p, const struct conf_key *k, const char *val)
 		pv->on_remove = rc;
 		return 0;
 	}
-	rc = parse_u32(val, k->min, k->max, &v);
+	rc = sl_parse_u32(val, k->min, k->max, &v);
 	if (rc < 0)
 		return num_err(p, rc, k, val);
 	if (strcmp(k->name, "port") == 0) {
@@ -1536,7 +1517,7 @@ key_health(struct conf_parser *p, const struct conf_key *k, const char *val)
 		}
 		return 0;
 	}
-	rc = parse_u32(val, k->min, k->max, &v);
+	rc = sl_parse_u32(val, k->min, k->max, &v);
 	if (rc < 0)
 		return num_err(p, rc, k, val);
 	if (strcmp(key, "health_status") == 0) {
@@ -1583,7 +1564,7 @@ backend_opt(struct conf_parser *p, const struct conf_key *k, const char *val,
 			    (int)strlen(names[i]) - 1, names[i]);
 	*seen |= 1u << i;
 	if (i == 0) {
-		rc = parse_u32(arg, 0, k->max, &b->weight);
+		rc = sl_parse_u32(arg, 0, k->max, &b->weight);
 		if (rc == -ERANGE)
 			return kerr(p, rc, k->name, val,
 				    "weight out of range (0..%u)", k->max);
