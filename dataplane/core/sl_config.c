@@ -208,58 +208,58 @@ sl_config_table_size_check(uint32_t m)
 	return 0;
 }
 
+/* Keyword <-> enum value, for the small enums of the config. */
+static const char *const on_remove_names[] = {
+	[SL_ON_REMOVE_KEEP] = "keep",
+	[SL_ON_REMOVE_RESET] = "reset",
+};
+static const char *const health_names[] = {
+	[SL_HEALTH_NONE] = "none",
+	[SL_HEALTH_TCP] = "tcp",
+	[SL_HEALTH_HTTP] = "http",
+};
+
+static int
+keyword_parse(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+static const char *
+keyword_name(const char *const *names, size_t n, unsigned int v)
+{
+	return v < n && names[v] != NULL ? names[v] : "?";
+}
+
 int
 sl_on_remove_parse(const char *s)
 {
-	if (s == NULL)
-		return -EINVAL;
-	if (strcmp(s, "keep") == 0)
-		return SL_ON_REMOVE_KEEP;
-	if (strcmp(s, "reset") == 0)
-		return SL_ON_REMOVE_RESET;
-	return -EINVAL;
+	return keyword_parse(on_remove_names, SL_ARRAY_SIZE(on_remove_names),
+			     s);
 }
 
 const char *
 sl_on_remove_name(unsigned int v)
 {
-	switch (v) {
-	case SL_ON_REMOVE_KEEP:
-		return "keep";
-	case SL_ON_REMOVE_RESET:
-		return "reset";
-	default:
-		return "?";
-	}
+	return keyword_name(on_remove_names, SL_ARRAY_SIZE(on_remove_names),
+			    v);
 }
 
 int
 sl_health_type_parse(const char *s)
 {
-	if (s == NULL)
-		return -EINVAL;
-	if (strcmp(s, "none") == 0)
-		return SL_HEALTH_NONE;
-	if (strcmp(s, "tcp") == 0)
-		return SL_HEALTH_TCP;
-	if (strcmp(s, "http") == 0)
-		return SL_HEALTH_HTTP;
-	return -EINVAL;
+	return keyword_parse(health_names, SL_ARRAY_SIZE(health_names), s);
 }
 
 const char *
 sl_health_type_name(unsigned int t)
 {
-	switch (t) {
-	case SL_HEALTH_NONE:
-		return "none";
-	case SL_HEALTH_TCP:
-		return "tcp";
-	case SL_HEALTH_HTTP:
-		return "http";
-	default:
-		return "?";
-	}
+	return keyword_name(health_names, SL_ARRAY_SIZE(health_names), t);
 }
 
 int
