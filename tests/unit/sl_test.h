@@ -6,8 +6,35 @@
 #define SL_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <CUnit/Basic.h>
+
+/* Fixed-seed xorshift64: the same "random" inputs on every run. A suite
+ * sets rng_state before it draws. */
+static uint64_t rng_state;
+
+static inline uint64_t
+rng_next(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rng_state = x;
+	return x;
+}
+
+static inline void
+rng_fill(void *p, size_t n)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)(rng_next() >> 24);
+}
 
 struct sl_test {
 	const char *name;

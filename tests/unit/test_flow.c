@@ -17,30 +17,6 @@
 #include "sl_common.h"
 #include "sl_flow.h"
 
-/* Fixed-seed xorshift64: the same "random" keys on every run. */
-static uint64_t rng_state;
-
-static uint64_t
-rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
-
-static void
-rng_fill(void *p, size_t n)
-{
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)(rng_next() >> 24);
-}
 
 /* --- sl_addr --- */
 

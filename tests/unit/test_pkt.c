@@ -759,19 +759,6 @@ test_truncation(void)
 
 /* --- fuzz --- */
 
-static uint64_t rng_state;
-
-static uint64_t
-rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
 
 /* What must hold of any accepted frame, whatever its bytes. */
 static void
