@@ -318,18 +318,6 @@ flows(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	return 0;
 }
 
-const char *const sl_worker_fields[SL_WORKER_FIELDS] = {
-	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "fwd_pkts", "rev_pkts",
-	"replied", "to_main", "handoff_out", "handoff_in", "new_flows",
-	"expired_flows", "flows_active",
-};
-
-uint64_t
-sl_worker_field(const struct sl_worker_stats *s, unsigned int i)
-{
-	return ((const uint64_t *)s)[i];	/* fields above are in order */
-}
-
 static void
 stats_text(struct sl_ctl *ctl, struct sl_buf *out)
 {

@@ -69,10 +69,6 @@ void sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id,
 		    struct sl_vip_stats *t);
 void sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
 			struct sl_backend_stats *t);
-/* The first SL_WORKER_FIELDS uint64_t of struct sl_worker_stats, named. */
-#define SL_WORKER_FIELDS 13
-extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
-uint64_t sl_worker_field(const struct sl_worker_stats *s, unsigned int i);
 
 /* metrics.c: Prometheus text on [control] metrics */
 int sl_metrics_open(struct sl_ctl *ctl);

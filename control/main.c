@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,6 @@
 #include "ctl.h"
 #include "sl_snapshot.h"
 
-_Static_assert(offsetof(struct sl_worker_stats, flows_active) == 12 * 8,
-	       "cmds.c worker_fields[] follows struct sl_worker_stats");
 
 #define RESTART 3
 

@@ -29,29 +29,15 @@
 
 static rte_spinlock_t tel_lock = RTE_SPINLOCK_INITIALIZER;
 
-static const char *const wnames[] = {
-	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "fwd_pkts", "rev_pkts",
-	"replied", "to_main", "handoff_out", "handoff_in", "new_flows",
-	"expired_flows", "flows_active",
-};
-
-static uint64_t
-wfield(const struct sl_worker_stats *s, unsigned int i)
-{
-	return ((const uint64_t *)s)[i];	/* wnames[] follow the struct */
-}
-
-_Static_assert(offsetof(struct sl_worker_stats, flows_active) == 12 * 8,
-	       "wnames[] follows struct sl_worker_stats");
-
 static void
 add_worker(struct rte_tel_data *d, const struct sl_worker_stats *s,
 	   uint64_t *drops)
 {
 	unsigned int i;
 
-	for (i = 0; i < SL_ARRAY_SIZE(wnames); i++)
-		rte_tel_data_add_dict_u64(d, wnames[i], wfield(s, i));
+	for (i = 0; i < SL_WORKER_FIELDS; i++)
+		rte_tel_data_add_dict_u64(d, sl_worker_fields[i],
+					  sl_worker_field(s, i));
 	for (i = 1; i < SL_DROP_MAX; i++)
 		drops[i] = s->drops[i];
 }
@@ -69,8 +55,8 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	memset(&sum, 0, sizeof(sum));
 	for (w = 0; w < shm->nb_workers; w++) {
-		for (i = 0; i < SL_ARRAY_SIZE(wnames); i++)
-			((uint64_t *)&sum)[i] += wfield(&shm->w[w], i);
+		for (i = 0; i < SL_WORKER_FIELDS; i++)
+			((uint64_t *)&sum)[i] += sl_worker_field(&shm->w[w], i);
 		for (i = 1; i < SL_DROP_MAX; i++)
 			sum.drops[i] += shm->w[w].drops[i];
 		ct += sl_ct_count(shm->ct[w]);

@@ -55,6 +55,21 @@ struct sl_worker_stats {
 	uint64_t now_ms;		/* the worker's clock, last loop */
 } __attribute__((aligned(SL_CACHE_LINE)));
 
+/* The first SL_WORKER_FIELDS counters of struct sl_worker_stats, by name,
+ * for every renderer (sluicectl, /metrics, DPDK telemetry). */
+#define SL_WORKER_FIELDS 13
+extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
+
+static inline uint64_t
+sl_worker_field(const struct sl_worker_stats *s, unsigned int i)
+{
+	return ((const uint64_t *)s)[i];
+}
+
+_Static_assert(__builtin_offsetof(struct sl_worker_stats, flows_active) ==
+	       (SL_WORKER_FIELDS - 1) * sizeof(uint64_t),
+	       "sl_worker_fields[] follows struct sl_worker_stats");
+
 struct sl_vip_stats {
 	uint64_t pkts;
 	uint64_t bytes;
