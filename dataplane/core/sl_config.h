@@ -28,6 +28,7 @@
 #include "sl_addr.h"
 #include "sl_common.h"
 #include "sl_ct.h"
+#include "sl_policy.h"
 
 #define SL_ERR_MAX 256
 
@@ -122,6 +123,7 @@ struct sl_vip_conf {
 	uint8_t on_remove;		/* enum sl_on_remove */
 	uint16_t id;			/* stable id, assigned by the control plane */
 	struct sl_health_conf health;
+	struct sl_vip_policy policy;	/* edge policy (sl_policy.h) */
 	struct sl_backend_conf *backends;
 	uint32_t nb_backends;
 	uint32_t cap_backends;
@@ -137,6 +139,9 @@ struct sl_dp_conf {
 	uint32_t ct_size;		/* flows per worker */
 	struct sl_ct_timeouts timeouts;
 	uint16_t snat_port_lo;		/* lowest SNAT port, default 1024 */
+	uint32_t rl_clients;		/* per-client buckets per worker */
+	bool has_cookie_secret;		/* else random per data plane run */
+	uint8_t cookie_secret[16];	/* syncookie_secret = 32 hex digits */
 };
 
 struct sl_config {
@@ -155,6 +160,10 @@ struct sl_config {
 	struct sl_vip_conf *vips;
 	uint32_t nb_vips;
 	uint32_t cap_vips;
+	/* [acl]: rules for every VIP */
+	struct sl_acl_rule *acl;
+	uint32_t nb_acl;
+	uint32_t cap_acl;
 };
 
 /* Defaults for everything; no ports, no VIPs. */

@@ -19,7 +19,7 @@
 #include "sl_config.h"
 
 #define SL_SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SL_SNAP_VERSION	2
+#define SL_SNAP_VERSION	3
 
 struct sl_snap_backend {
 	struct sl_addr addr;
@@ -41,6 +41,31 @@ struct sl_snap_vip {
 	const struct sl_snap_backend *backends;
 	const uint16_t *table;		/* M entries: index into backends */
 	char name[SL_NAME_MAX];
+	/* Edge policy, as in struct sl_vip_policy. */
+	uint8_t has_acl;		/* some rule (its own or global) applies */
+	uint8_t deny_reply;		/* enum sl_deny_reply */
+	uint8_t synproxy;		/* enum sl_synproxy_mode */
+	uint8_t synproxy_wscale;
+	uint8_t proxy_protocol;
+	uint8_t client_plen4;
+	uint8_t client_plen6;
+	uint32_t synproxy_threshold;
+	struct sl_rate conn;
+	struct sl_rate pps;
+	struct sl_rate client_conn;
+};
+
+/* A compiled access rule (sl_acl.h): the VIP's own and the global rules
+ * of every VIP, each with the priority that decides between matches. */
+#define SL_ACL_ANY_VIP	0xffff
+struct sl_acl_crule {
+	struct sl_addr src;		/* prefix */
+	uint8_t plen;
+	uint8_t action;			/* enum sl_acl_action */
+	uint16_t id;			/* stable rule id (counters) */
+	uint16_t vip;			/* index in vips, or SL_ACL_ANY_VIP */
+	uint16_t pad;
+	uint32_t priority;		/* the highest matching one decides */
 };
 
 struct sl_snapshot {
@@ -62,6 +87,14 @@ struct sl_snapshot {
 	 * its flows follow the VIP's on_backend_remove policy, as if it
 	 * were removed. */
 	const uint8_t *backend_down;
+	/* Access rules, compiled (sl_acl_compile()), and the rte_acl
+	 * contexts (IPv4, IPv6) the control plane builds from them before
+	 * the push and frees with the snapshot; NULL when no rule of that
+	 * family exists. */
+	const struct sl_acl_crule *acl;
+	uint32_t nb_acl;
+	void *acl4;
+	void *acl6;
 };
 
 /* Size of the block sl_snapshot_build() will write for c. */
