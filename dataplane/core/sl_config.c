@@ -341,6 +341,7 @@ sl_config_init(struct sl_config *c)
 	c->dp.ct_size = 262144;
 	sl_ct_timeouts_default(&c->dp.timeouts);
 	c->dp.snat_port_lo = 1024;
+	c->dp.rl_clients = SL_RL_CLIENTS_DEFAULT;
 	snprintf(c->socket, sizeof(c->socket), "/run/sluice/sluice.sock");
 }
 
@@ -349,22 +350,45 @@ sl_config_free(struct sl_config *c)
 {
 	uint32_t i;
 
-	for (i = 0; i < c->nb_vips; i++)
+	for (i = 0; i < c->nb_vips; i++) {
 		free(c->vips[i].backends);
+		free(c->vips[i].policy.acl);
+	}
 	free(c->vips);
+	free(c->acl);
 	sl_config_init(c);
+}
+
+/* A copy of n elements of size bytes; NULL when n is 0 or out of memory
+ * (*cap tells: n, or 0). */
+static void *
+array_dup(const void *src, uint32_t n, size_t size, uint32_t *cap)
+{
+	void *p = n ? malloc(n * size) : NULL;
+
+	*cap = p != NULL ? n : 0;
+	if (p != NULL)
+		memcpy(p, src, n * size);
+	return p;
 }
 
 int
 sl_config_copy(struct sl_config *dst, const struct sl_config *src)
 {
-	uint32_t i, n;
+	struct sl_vip_conf *v;
+	uint32_t i;
 
 	if (dst == src)
 		return 0;
 	*dst = *src;
 	dst->vips = NULL;
 	dst->cap_vips = 0;
+	dst->acl = array_dup(src->acl, src->nb_acl, sizeof(*src->acl),
+			     &dst->cap_acl);
+	if (dst->cap_acl < src->nb_acl) {
+		dst->nb_vips = 0;
+		goto nomem;
+	}
 	if (src->nb_vips == 0)
 		return 0;
 	dst->vips = calloc(src->nb_vips, sizeof(*dst->vips));
@@ -375,17 +399,20 @@ sl_config_copy(struct sl_config *dst, const struct sl_config *src)
 	for (i = 0; i < dst->nb_vips; i++) {
 		dst->vips[i].backends = NULL;
 		dst->vips[i].cap_backends = 0;
+		dst->vips[i].policy.acl = NULL;
+		dst->vips[i].policy.cap_acl = 0;
 	}
 	for (i = 0; i < dst->nb_vips; i++) {
-		n = src->vips[i].nb_backends;
-		if (n == 0)
-			continue;
-		dst->vips[i].backends = malloc(n * sizeof(struct sl_backend_conf));
-		if (dst->vips[i].backends == NULL)
+		v = &dst->vips[i];
+		v->backends = array_dup(src->vips[i].backends, v->nb_backends,
+					sizeof(*v->backends), &v->cap_backends);
+		v->policy.acl = array_dup(src->vips[i].policy.acl,
+					  v->policy.nb_acl,
+					  sizeof(*v->policy.acl),
+					  &v->policy.cap_acl);
+		if (v->cap_backends < v->nb_backends ||
+		    v->policy.cap_acl < v->policy.nb_acl)
 			goto nomem;
-		memcpy(dst->vips[i].backends, src->vips[i].backends,
-		       n * sizeof(struct sl_backend_conf));
-		dst->vips[i].cap_backends = n;
 	}
 	return 0;
 nomem:
@@ -496,6 +523,7 @@ sl_config_vip_add(struct sl_config *c, const char *name,
 	v->table_size = SL_MAGLEV_DEFAULT_M;
 	v->on_remove = SL_ON_REMOVE_KEEP;
 	health_defaults(&v->health);
+	sl_vip_policy_init(&v->policy);
 	return 0;
 }
 
@@ -548,6 +576,7 @@ sl_config_vip_del(struct sl_config *c, const char *name, char *err,
 			      name ? name : "");
 	i = (uint32_t)(v - c->vips);
 	free(v->backends);
+	free(v->policy.acl);
 	memmove(v, v + 1, (c->nb_vips - i - 1) * sizeof(*v));
 	c->nb_vips--;
 	return 0;
@@ -830,6 +859,440 @@ sl_config_backend_checked(const struct sl_vip_conf *v,
 }
 
 /* ------------------------------------------------------------------ */
+/* Edge policy: access rules and the VIP policy settings                */
+/* ------------------------------------------------------------------ */
+
+static bool
+prefix_host_bits_zero(const struct sl_addr *a, uint8_t plen)
+{
+	unsigned int bits = a->family == AF_INET ? 32 : 128, i;
+
+	for (i = plen; i < bits; i++)
+		if (a->b[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+static void
+prefix_mask(struct sl_addr *a, uint8_t plen)
+{
+	unsigned int i;
+
+	for (i = plen; i < 128; i++)
+		a->b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
+int
+sl_acl_prefix_parse(const char *s, struct sl_addr *a, uint8_t *plen,
+		    char *err, size_t errlen)
+{
+	char buf[SL_ADDRSTRLEN];
+	struct sl_addr m;
+
+	if (sl_prefix_parse(s, a, plen, true) < 0)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "not an address/prefix (want e.g. 198.18.0.0/15 "
+			      "or 2001:db8::/32)");
+	if (prefix_host_bits_zero(a, *plen))
+		return 0;
+	m = *a;
+	prefix_mask(&m, *plen);
+	return report(err, errlen, NULL, 0, -EINVAL,
+		      "host bits set beyond /%u (did you mean %s/%u?)", *plen,
+		      sl_addr_fmt(&m, buf, sizeof(buf)), *plen);
+}
+
+struct sl_acl_rule *
+sl_config_acl_list(struct sl_config *c, const char *vip, uint32_t *nb)
+{
+	struct sl_vip_conf *v;
+
+	if (vip == NULL) {
+		*nb = c->nb_acl;
+		return c->acl;
+	}
+	v = sl_config_vip_find(c, vip);
+	if (v == NULL)
+		return NULL;
+	*nb = v->policy.nb_acl;
+	return v->policy.acl;
+}
+
+/* The lowest rule id no rule of c has; 0 when all are taken. */
+static uint16_t
+acl_free_id(const struct sl_config *c)
+{
+	uint8_t used[SL_MAX_ACL_RULES / 8];
+	uint32_t i, j;
+
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < c->nb_acl; i++)
+		used[c->acl[i].id / 8] |= (uint8_t)(1 << (c->acl[i].id % 8));
+	for (i = 0; i < c->nb_vips; i++)
+		for (j = 0; j < c->vips[i].policy.nb_acl; j++) {
+			uint16_t id = c->vips[i].policy.acl[j].id;
+
+			used[id / 8] |= (uint8_t)(1 << (id % 8));
+		}
+	for (i = 1; i < SL_MAX_ACL_RULES; i++)
+		if (!(used[i / 8] & (1 << (i % 8))))
+			return (uint16_t)i;
+	return 0;
+}
+
+static struct sl_acl_rule *
+acl_find(struct sl_acl_rule *r, uint32_t n, const struct sl_addr *prefix,
+	 uint8_t plen)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].plen == plen && sl_addr_eq(&r[i].src, prefix))
+			return &r[i];
+	return NULL;
+}
+
+/* "VIP 'web'" or "global", for messages. */
+static const char *
+acl_scope(const char *vip, char *buf, size_t len)
+{
+	if (vip == NULL)
+		return "global";
+	snprintf(buf, len, "VIP '%s'", vip);
+	return buf;
+}
+
+/* Checks a new rule for the list of vip (NULL: global). */
+static int
+acl_add_check(const struct sl_vip_conf *v,
+	      const char *scope, uint8_t action, const struct sl_addr *prefix,
+	      uint8_t plen, char *err, size_t errlen)
+{
+	char pfx[SL_ADDRSTRLEN];
+
+	if (action != SL_ACL_ALLOW && action != SL_ACL_DENY)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "%s: bad rule action %u", scope, action);
+	if (prefix == NULL || (prefix->family != AF_INET &&
+			       prefix->family != AF_INET6) ||
+	    plen > (prefix->family == AF_INET ? 32 : 128))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "%s: bad rule prefix", scope);
+	sl_addr_fmt(prefix, pfx, sizeof(pfx));
+	if (!prefix_host_bits_zero(prefix, plen))
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "%s: rule %s/%u has host bits set", scope, pfx,
+			      plen);
+	if (v != NULL && prefix->family != v->addr.family)
+		return report(err, errlen, NULL, 0, -EAFNOSUPPORT,
+			      "%s is %s: rule %s/%u never matches (an %s VIP "
+			      "only sees %s clients)", scope,
+			      family_name(v->addr.family), pfx, plen,
+			      family_name(v->addr.family),
+			      family_name(v->addr.family));
+	return 0;
+}
+
+static int
+acl_append(struct sl_acl_rule **r, uint32_t *nb, uint32_t *cap,
+	   const struct sl_acl_rule *rule)
+{
+	struct sl_acl_rule *n;
+	uint32_t ncap;
+
+	if (*nb == *cap) {
+		ncap = *cap ? *cap * 2 : 8;
+		n = realloc(*r, ncap * sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		*r = n;
+		*cap = ncap;
+	}
+	(*r)[(*nb)++] = *rule;
+	return 0;
+}
+
+int
+sl_config_acl_add(struct sl_config *c, const char *vip, uint8_t action,
+		  const struct sl_addr *prefix, uint8_t plen, char *err,
+		  size_t errlen)
+{
+	struct sl_vip_conf *v = NULL;
+	struct sl_acl_rule rule, *r, *old;
+	char sbuf[SL_NAME_MAX + 8], pfx[SL_ADDRSTRLEN];
+	const char *scope = acl_scope(vip, sbuf, sizeof(sbuf));
+	uint32_t nb = 0;
+	int rc;
+
+	if (vip != NULL && (v = sl_config_vip_find(c, vip)) == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'", vip);
+	rc = acl_add_check(v, scope, action, prefix, plen, err, errlen);
+	if (rc < 0)
+		return rc;
+	r = sl_config_acl_list(c, vip, &nb);
+	old = acl_find(r, nb, prefix, plen);
+	sl_addr_fmt(prefix, pfx, sizeof(pfx));
+	if (old != NULL && old->line != 0)
+		return report(err, errlen, NULL, 0, -EEXIST,
+			      "%s: duplicate rule for %s/%u (first on line %u)",
+			      scope, pfx, plen, old->line);
+	if (old != NULL)
+		return report(err, errlen, NULL, 0, -EEXIST,
+			      "%s: duplicate rule for %s/%u (rule %u)", scope,
+			      pfx, plen, old->id);
+	memset(&rule, 0, sizeof(rule));
+	rule.id = acl_free_id(c);
+	if (rule.id == 0)
+		return report(err, errlen, NULL, 0, -ENOSPC,
+			      "too many access rules (max %d over all VIPs)",
+			      SL_MAX_ACL_RULES - 1);
+	rule.src = *prefix;
+	rule.plen = plen;
+	rule.action = action;
+	rc = v == NULL ? acl_append(&c->acl, &c->nb_acl, &c->cap_acl, &rule) :
+	     acl_append(&v->policy.acl, &v->policy.nb_acl, &v->policy.cap_acl,
+			&rule);
+	if (rc < 0)
+		return report(err, errlen, NULL, 0, rc, "out of memory");
+	return 0;
+}
+
+int
+sl_config_acl_del(struct sl_config *c, const char *vip,
+		  const struct sl_addr *prefix, uint8_t plen, char *err,
+		  size_t errlen)
+{
+	char sbuf[SL_NAME_MAX + 8], pfx[SL_ADDRSTRLEN];
+	struct sl_acl_rule *r, *old;
+	uint32_t nb = 0, *nbp;
+
+	r = sl_config_acl_list(c, vip, &nb);
+	if (vip != NULL && r == NULL && sl_config_vip_find(c, vip) == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'", vip);
+	if (prefix == NULL)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "rule prefix is required");
+	old = acl_find(r, nb, prefix, plen);
+	if (old == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT,
+			      "%s: no rule for %s/%u",
+			      acl_scope(vip, sbuf, sizeof(sbuf)),
+			      sl_addr_fmt(prefix, pfx, sizeof(pfx)), plen);
+	nbp = vip == NULL ? &c->nb_acl :
+	      &sl_config_vip_find(c, vip)->policy.nb_acl;
+	memmove(old, old + 1, (size_t)(r + nb - old - 1) * sizeof(*old));
+	(*nbp)--;
+	return 0;
+}
+
+/* The policy keys, in SL_POL_* bit order: key i is bit 1 << i. Keyword
+ * keys have names; numbers have a range. */
+static const struct pol_key {
+	const char *name;
+	const char *const *words;	/* keyword values, NULL: a number */
+	uint32_t min, max;
+} pol_keys[SL_POL_NB_KEYS] = {
+	{ "deny_reply", (const char *const[]){ "drop", "rst", "icmp", NULL },
+	  0, SL_DENY_ICMP },
+	{ "conn_rate", NULL, 0, SL_POL_RATE_MAX },
+	{ "conn_burst", NULL, 0, SL_POL_RATE_MAX },
+	{ "pps", NULL, 0, SL_POL_RATE_MAX },
+	{ "pps_burst", NULL, 0, SL_POL_RATE_MAX },
+	{ "client_conn_rate", NULL, 0, SL_POL_RATE_MAX },
+	{ "client_conn_burst", NULL, 0, SL_POL_RATE_MAX },
+	{ "client_prefix4", NULL, 0, 32 },
+	{ "client_prefix6", NULL, 0, 128 },
+	{ "syn_proxy", (const char *const[]){ "off", "on", "auto", NULL },
+	  0, SL_SYNPROXY_AUTO },
+	{ "syn_proxy_threshold", NULL, 1, SL_POL_RATE_MAX },
+	{ "syn_proxy_wscale", NULL, 0, SL_POL_WSCALE_MAX },
+	{ "proxy_protocol", (const char *const[]){ "off", "v2", NULL }, 0, 1 },
+};
+
+static int
+pol_index(unsigned int bit)
+{
+	int i;
+
+	for (i = 0; i < SL_POL_NB_KEYS; i++)
+		if (bit == 1u << i)
+			return i;
+	return -1;
+}
+
+const char *
+sl_vip_policy_key(unsigned int bit)
+{
+	int i = pol_index(bit);
+
+	return i < 0 ? "?" : pol_keys[i].name;
+}
+
+bool
+sl_vip_policy_numeric(unsigned int bit)
+{
+	int i = pol_index(bit);
+
+	return i >= 0 && pol_keys[i].words == NULL;
+}
+
+static uint32_t
+pol_get(const struct sl_vip_policy *p, unsigned int bit)
+{
+	switch (bit) {
+	case SL_POL_DENY_REPLY: return p->deny_reply;
+	case SL_POL_CONN_RATE: return p->conn.rate;
+	case SL_POL_CONN_BURST: return p->conn.burst;
+	case SL_POL_PPS: return p->pps.rate;
+	case SL_POL_PPS_BURST: return p->pps.burst;
+	case SL_POL_CLIENT_RATE: return p->client_conn.rate;
+	case SL_POL_CLIENT_BURST: return p->client_conn.burst;
+	case SL_POL_CLIENT_PLEN4: return p->client_plen4;
+	case SL_POL_CLIENT_PLEN6: return p->client_plen6;
+	case SL_POL_SYNPROXY: return p->synproxy;
+	case SL_POL_SYNPROXY_THRESHOLD: return p->synproxy_threshold;
+	case SL_POL_SYNPROXY_WSCALE: return p->synproxy_wscale;
+	default: return p->proxy_protocol;
+	}
+}
+
+/* v was checked against the key's range. */
+static void
+pol_put(struct sl_vip_policy *p, unsigned int bit, uint32_t v)
+{
+	switch (bit) {
+	case SL_POL_DENY_REPLY: p->deny_reply = (uint8_t)v; break;
+	case SL_POL_CONN_RATE: p->conn.rate = v; break;
+	case SL_POL_CONN_BURST: p->conn.burst = v; break;
+	case SL_POL_PPS: p->pps.rate = v; break;
+	case SL_POL_PPS_BURST: p->pps.burst = v; break;
+	case SL_POL_CLIENT_RATE: p->client_conn.rate = v; break;
+	case SL_POL_CLIENT_BURST: p->client_conn.burst = v; break;
+	case SL_POL_CLIENT_PLEN4: p->client_plen4 = (uint8_t)v; break;
+	case SL_POL_CLIENT_PLEN6: p->client_plen6 = (uint8_t)v; break;
+	case SL_POL_SYNPROXY: p->synproxy = (uint8_t)v; break;
+	case SL_POL_SYNPROXY_THRESHOLD: p->synproxy_threshold = v; break;
+	case SL_POL_SYNPROXY_WSCALE: p->synproxy_wscale = (uint8_t)v; break;
+	default: p->proxy_protocol = v != 0; break;
+	}
+}
+
+const char *
+sl_vip_policy_fmt(const struct sl_vip_policy *p, unsigned int bit,
+		  char *buf, size_t len)
+{
+	int i = pol_index(bit);
+	uint32_t v;
+
+	if (i < 0) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	v = pol_get(p, bit);
+	if (pol_keys[i].words != NULL)
+		snprintf(buf, len, "%s", v <= pol_keys[i].max ?
+			 pol_keys[i].words[v] : "?");
+	else
+		snprintf(buf, len, "%u", v);
+	return buf;
+}
+
+/* "drop, rst or icmp" */
+static void
+pol_words(const struct pol_key *k, char *buf, size_t len)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i <= k->max && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      i == 0 ? "" : i == k->max ? " or " : ", ",
+				      k->words[i]);
+}
+
+int
+sl_vip_policy_parse(const char *key, const char *val,
+		    struct sl_vip_policy *p, unsigned int *set, char *err,
+		    size_t errlen)
+{
+	const struct pol_key *k = NULL;
+	char words[64];
+	uint32_t i, v;
+	int rc;
+
+	for (i = 0; key != NULL && i < SL_POL_NB_KEYS; i++)
+		if (strcmp(key, pol_keys[i].name) == 0)
+			k = &pol_keys[i];
+	if (k == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT,
+			      "unknown policy key '%.40s'", key ? key : "");
+	if (val == NULL)
+		val = "";
+	if (k->words != NULL) {
+		pol_words(k, words, sizeof(words));
+		for (v = 0; v <= k->max; v++)
+			if (strcmp(val, k->words[v]) == 0)
+				break;
+		if (v > k->max)
+			return report(err, errlen, NULL, 0, -EINVAL,
+				      "expected %s", words);
+	} else {
+		rc = sl_parse_u32(val, k->min, k->max, &v);
+		if (rc == -ERANGE)
+			return report(err, errlen, NULL, 0, rc,
+				      "out of range (%u..%u)", k->min, k->max);
+		if (rc < 0)
+			return report(err, errlen, NULL, 0, rc, "not a number");
+	}
+	pol_put(p, 1u << (k - pol_keys), v);
+	*set |= 1u << (k - pol_keys);
+	return 0;
+}
+
+int
+sl_config_vip_policy(struct sl_config *c, const char *vip,
+		     const struct sl_vip_policy *val, unsigned int set,
+		     char *err, size_t errlen)
+{
+	struct sl_vip_conf *v = sl_config_vip_find(c, vip);
+	struct sl_vip_policy p;
+	unsigned int i, bit;
+	uint32_t x;
+
+	if (v == NULL)
+		return report(err, errlen, NULL, 0, -ENOENT, "no VIP '%s'",
+			      vip ? vip : "");
+	if (val == NULL || (set & ~SL_POL_ALL) != 0)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': no policy settings", v->name);
+	p = v->policy;
+	for (i = 0; i < SL_POL_NB_KEYS; i++) {
+		bit = 1u << i;
+		if (!(set & bit))
+			continue;
+		x = pol_get(val, bit);
+		if (x < pol_keys[i].min || x > pol_keys[i].max)
+			return report(err, errlen, NULL, 0, -ERANGE,
+				      "VIP '%s': %s %u out of range (%u..%u)",
+				      v->name, pol_keys[i].name, x,
+				      pol_keys[i].min, pol_keys[i].max);
+		pol_put(&p, bit, x);
+	}
+	if (v->proto != IPPROTO_TCP && p.proxy_protocol)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': proxy_protocol v2 is for TCP VIPs "
+			      "(this one is %s)", v->name,
+			      sl_proto_name(v->proto));
+	if (v->proto != IPPROTO_TCP && p.synproxy != SL_SYNPROXY_OFF)
+		return report(err, errlen, NULL, 0, -EINVAL,
+			      "VIP '%s': syn_proxy is for TCP VIPs (this one "
+			      "is %s)", v->name, sl_proto_name(v->proto));
+	v->policy = p;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Whole-config checks                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -943,6 +1406,7 @@ enum conf_sect {
 	SECT_ROUTES,
 	SECT_NEIGHBORS,
 	SECT_VIP,
+	SECT_ACL,
 };
 
 struct conf_parser;
@@ -980,6 +1444,12 @@ static int key_backend(struct conf_parser *, const struct conf_key *,
 		       const char *);
 static int key_health(struct conf_parser *, const struct conf_key *,
 		      const char *);
+static int key_secret(struct conf_parser *, const struct conf_key *,
+		      const char *);
+static int key_rule(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int key_policy(struct conf_parser *, const struct conf_key *,
+		      const char *);
 
 #define CF(f) offsetof(struct sl_config, f), sizeof(((struct sl_config *)0)->f)
 #define NO_FIELD 0, 0
@@ -1007,6 +1477,10 @@ static const struct conf_key conf_keys[] = {
 	  1, TIMEOUT_MAX_S, NO_FIELD },
 	{ "udp_timeout", SECT_DATAPLANE, false, key_dp_misc,
 	  1, TIMEOUT_MAX_S, NO_FIELD },
+	{ "rate_clients", SECT_DATAPLANE, false, key_u32, SL_RL_CLIENTS_MIN,
+	  SL_RL_CLIENTS_MAX, CF(dp.rl_clients) },
+	{ "syncookie_secret", SECT_DATAPLANE, false, key_secret, 0, 0,
+	  NO_FIELD },
 	{ "socket", SECT_CONTROL, false, key_string, 0, 0, CF(socket) },
 	{ "metrics", SECT_CONTROL, false, key_metrics, 1, 65535, NO_FIELD },
 	{ "dev", SECT_PORT, false, key_port, 0, 0, NO_FIELD },
@@ -1037,6 +1511,24 @@ static const struct conf_key conf_keys[] = {
 	{ "health_fall", SECT_VIP, false, key_health, 1, SL_HEALTH_COUNT_MAX,
 	  NO_FIELD },
 	{ "health_port", SECT_VIP, false, key_health, 1, 65535, NO_FIELD },
+	{ "allow", SECT_VIP, true, key_rule, 0, 0, NO_FIELD },
+	{ "deny", SECT_VIP, true, key_rule, 0, 0, NO_FIELD },
+	/* checked by sl_vip_policy_parse() */
+	{ "deny_reply", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "conn_rate", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "conn_burst", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "pps", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "pps_burst", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "client_conn_rate", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "client_conn_burst", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "client_prefix4", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "client_prefix6", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "syn_proxy", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "syn_proxy_threshold", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "syn_proxy_wscale", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "proxy_protocol", SECT_VIP, false, key_policy, 0, 0, NO_FIELD },
+	{ "allow", SECT_ACL, true, key_rule, 0, 0, NO_FIELD },
+	{ "deny", SECT_ACL, true, key_rule, 0, 0, NO_FIELD },
 };
 
 #define NB_CONF_KEYS SL_ARRAY_SIZE(conf_keys)
@@ -1050,6 +1542,7 @@ static const struct {
 	{ "control", SECT_CONTROL },
 	{ "routes", SECT_ROUTES },
 	{ "neighbors", SECT_NEIGHBORS },
+	{ "acl", SECT_ACL },
 };
 
 /* A [vip.NAME] section, held until it ends. */
@@ -1060,6 +1553,13 @@ struct pend_backend {
 	int health;			/* -1 = as the VIP, 0 = off, 1 = on */
 	bool has_health_addr;
 	struct sl_addr health_addr;
+	unsigned int line;
+};
+
+struct pend_rule {
+	struct sl_addr src;
+	uint8_t plen;
+	uint8_t action;
 	unsigned int line;
 };
 
@@ -1074,6 +1574,11 @@ struct pend_vip {
 	struct pend_backend *be;
 	uint32_t nb_be;
 	uint32_t cap_be;
+	struct sl_vip_policy policy;	/* the SL_POL_* of policy_set */
+	unsigned int policy_set;
+	struct pend_rule *rules;	/* allow / deny, in order */
+	uint32_t nb_rules;
+	uint32_t cap_rules;
 };
 
 struct conf_parser {
@@ -1625,6 +2130,84 @@ key_backend(struct conf_parser *p, const struct conf_key *k, const char *val)
 	return 0;
 }
 
+/* syncookie_secret = 32 hex digits (16 bytes). */
+static int
+key_secret(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	uint8_t *sec = p->c->dp.cookie_secret;
+	size_t i, n = sizeof(p->c->dp.cookie_secret);
+
+	if (strlen(val) != 2 * n)
+		return kerr(p, -EINVAL, k->name, val,
+			    "expected %zu hex digits", 2 * n);
+	for (i = 0; i < 2 * n; i++)
+		if (hexval(val[i]) < 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "expected %zu hex digits, not '%c'",
+				    2 * n, val[i]);
+	for (i = 0; i < n; i++)
+		sec[i] = (uint8_t)(hexval(val[2 * i]) << 4 |
+				   hexval(val[2 * i + 1]));
+	p->c->dp.has_cookie_secret = true;
+	return 0;
+}
+
+/* allow / deny = CIDR: global rules ([acl]) are added at once, a VIP's
+ * when its section ends (its address may come after the rule). */
+static int
+key_rule(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	struct pend_vip *pv = &p->vip;
+	struct pend_rule r = { .line = p->line };
+	char msg[SL_ERR_MAX];
+	uint32_t n;
+	int rc;
+
+	rc = sl_acl_prefix_parse(val, &r.src, &r.plen, msg, sizeof(msg));
+	if (rc < 0)
+		return kerr(p, rc, k->name, val, "%s", msg);
+	r.action = (uint8_t)sl_acl_action_parse(k->name);
+	if (p->sect == SECT_ACL) {
+		rc = sl_config_acl_add(p->c, NULL, r.action, &r.src, r.plen,
+				       msg, sizeof(msg));
+		if (rc < 0)
+			return perr(p, p->line, rc, "[acl] %s", msg);
+		p->c->acl[p->c->nb_acl - 1].line = p->line;
+		return 0;
+	}
+	if (pv->nb_rules >= SL_MAX_ACL_RULES - 1)
+		return kerr(p, -ENOSPC, k->name, val,
+			    "too many access rules (max %d)",
+			    SL_MAX_ACL_RULES - 1);
+	if (pv->nb_rules == pv->cap_rules) {
+		struct pend_rule *nr;
+
+		n = pv->cap_rules ? pv->cap_rules * 2 : 8;
+		nr = realloc(pv->rules, n * sizeof(*nr));
+		if (nr == NULL)
+			return perr(p, p->line, -ENOMEM, "out of memory");
+		pv->rules = nr;
+		pv->cap_rules = n;
+	}
+	pv->rules[pv->nb_rules++] = r;
+	return 0;
+}
+
+/* deny_reply, conn_rate, ..., proxy_protocol: kept until the section
+ * ends, then set through sl_config_vip_policy(). */
+static int
+key_policy(struct conf_parser *p, const struct conf_key *k, const char *val)
+{
+	char msg[SL_ERR_MAX];
+	int rc;
+
+	rc = sl_vip_policy_parse(k->name, val, &p->vip.policy,
+				 &p->vip.policy_set, msg, sizeof(msg));
+	if (rc < 0)
+		return kerr(p, rc, k->name, val, "%s", msg);
+	return 0;
+}
+
 static const struct conf_key *
 key_find(enum conf_sect sect, const char *name)
 {
@@ -1644,6 +2227,42 @@ key_seen(const struct conf_parser *p, const char *name)
 	const struct conf_key *k = key_find(p->sect, name);
 
 	return k ? p->key_line[k - conf_keys] : 0;
+}
+
+/* The buffered rules and policy of [vip.NAME], each setting on its own
+ * so an error points at its line. */
+static int
+vip_commit_policy(struct conf_parser *p)
+{
+	struct pend_vip *pv = &p->vip;
+	struct sl_vip_conf *v;
+	char msg[SL_ERR_MAX];
+	unsigned int bit;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < pv->nb_rules; i++) {
+		const struct pend_rule *r = &pv->rules[i];
+
+		rc = sl_config_acl_add(p->c, p->sect_name, r->action, &r->src,
+				       r->plen, msg, sizeof(msg));
+		if (rc < 0)
+			return perr(p, r->line, rc, "[%s] %s", p->sect_text,
+				    msg);
+		v = sl_config_vip_find(p->c, p->sect_name);
+		v->policy.acl[v->policy.nb_acl - 1].line = r->line;
+	}
+	for (i = 0; i < SL_POL_NB_KEYS; i++) {
+		bit = 1u << i;
+		if (!(pv->policy_set & bit))
+			continue;
+		rc = sl_config_vip_policy(p->c, p->sect_name, &pv->policy, bit,
+					  msg, sizeof(msg));
+		if (rc < 0)
+			return perr(p, key_seen(p, sl_vip_policy_key(bit)), rc,
+				    "[%s] %s", p->sect_text, msg);
+	}
+	return 0;
 }
 
 /* Adds the buffered [vip.NAME] through the core operations. */
@@ -1674,6 +2293,9 @@ vip_commit(struct conf_parser *p)
 	if (rc < 0)	/* each key was checked: timeout above the interval */
 		return perr(p, key_seen(p, "health_timeout"), rc, "[%s] %s",
 			    p->sect_text, msg);
+	rc = vip_commit_policy(p);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < pv->nb_be; i++) {
 		const struct pend_backend *b = &pv->be[i];
 
@@ -1698,6 +2320,7 @@ static void
 pend_vip_reset(struct pend_vip *pv)
 {
 	free(pv->be);
+	free(pv->rules);
 	memset(pv, 0, sizeof(*pv));
 	pv->on_remove = -1;
 }

@@ -17,7 +17,22 @@
  *                          [health_address=ADDR] (repeatable),
  *                health = none|tcp|http, health_path, health_status,
  *                health_interval, health_timeout (milliseconds, or with a
- *                unit: 500ms, 2s), health_rise, health_fall, health_port
+ *                unit: 500ms, 2s), health_rise, health_fall, health_port,
+ *                edge policy (sl_policy.h):
+ *                allow = CIDR, deny = CIDR (repeatable; the VIP's family:
+ *                a rule of the other family never matches, an error),
+ *                deny_reply = drop|rst|icmp, conn_rate, conn_burst, pps,
+ *                pps_burst, client_conn_rate, client_conn_burst (N per
+ *                second / tokens; 0 = unlimited, burst 0 = the rate),
+ *                client_prefix4 = 0..32, client_prefix6 = 0..128,
+ *                syn_proxy = off|on|auto, syn_proxy_threshold = N (SYN/s),
+ *                syn_proxy_wscale = 0..14, proxy_protocol = off|v2
+ *                (syn_proxy and proxy_protocol: TCP VIPs only)
+ *   [acl]        allow = CIDR, deny = CIDR (repeatable, either family):
+ *                rules for every VIP (see sl_acl.h for which rule decides)
+ *   [dataplane]  also rate_clients = 64..16777216 (per-client buckets per
+ *                worker, default 65536), syncookie_secret = 32 hex digits
+ *                (default: random per data plane run)
  */
 #ifndef SL_CONFIG_H
 #define SL_CONFIG_H
@@ -130,6 +145,10 @@ struct sl_vip_conf {
 	unsigned int line;		/* where it was defined (0 = CLI) */
 };
 
+#define SL_RL_CLIENTS_DEFAULT	65536
+#define SL_RL_CLIENTS_MIN	64
+#define SL_RL_CLIENTS_MAX	(16u << 20)
+
 struct sl_dp_conf {
 	char lcores[64];		/* EAL -l, e.g. "0-2": main + workers */
 	uint32_t memory_mb;		/* EAL -m */
@@ -219,6 +238,71 @@ int sl_config_backend_health(struct sl_config *c, const char *vip,
 /* True when the backend b of v is health-checked. */
 bool sl_config_backend_checked(const struct sl_vip_conf *v,
 			       const struct sl_backend_conf *b);
+
+/* Access rules. vip NULL = the global [acl] list. A rule's prefix has its
+ * host bits zero; a VIP's rule has the VIP's family. add: -EEXIST when the
+ * list has a rule of that prefix, -ENOSPC when every rule id is taken; the
+ * new rule (last of its list) gets the lowest id 1..SL_MAX_ACL_RULES-1 no
+ * rule of c uses, and line 0. del: -ENOENT when there is no such rule. */
+int sl_config_acl_add(struct sl_config *c, const char *vip, uint8_t action,
+		      const struct sl_addr *prefix, uint8_t plen,
+		      char *err, size_t errlen);
+int sl_config_acl_del(struct sl_config *c, const char *vip,
+		      const struct sl_addr *prefix, uint8_t plen,
+		      char *err, size_t errlen);
+/* The rule list of vip (NULL = global); NULL when there is no such VIP. */
+struct sl_acl_rule *sl_config_acl_list(struct sl_config *c, const char *vip,
+				       uint32_t *nb);
+
+/* Which fields of a struct sl_vip_policy a change sets (its rules are
+ * changed by sl_config_acl_add() / _del() only). */
+enum {
+	SL_POL_DENY_REPLY = 1 << 0,
+	SL_POL_CONN_RATE = 1 << 1,
+	SL_POL_CONN_BURST = 1 << 2,
+	SL_POL_PPS = 1 << 3,
+	SL_POL_PPS_BURST = 1 << 4,
+	SL_POL_CLIENT_RATE = 1 << 5,
+	SL_POL_CLIENT_BURST = 1 << 6,
+	SL_POL_CLIENT_PLEN4 = 1 << 7,
+	SL_POL_CLIENT_PLEN6 = 1 << 8,
+	SL_POL_SYNPROXY = 1 << 9,
+	SL_POL_SYNPROXY_THRESHOLD = 1 << 10,
+	SL_POL_SYNPROXY_WSCALE = 1 << 11,
+	SL_POL_PROXY_PROTOCOL = 1 << 12,
+};
+
+#define SL_POL_NB_KEYS		13
+#define SL_POL_ALL		((1u << SL_POL_NB_KEYS) - 1)
+
+#define SL_POL_RATE_MAX		1000000000u	/* rates and bursts */
+#define SL_POL_WSCALE_MAX	14		/* RFC 7323 */
+
+/* Changes the fields of a VIP's policy named in set (SL_POL_*) to those
+ * of val, after checking each (syn_proxy on/auto and proxy_protocol only
+ * on TCP VIPs). */
+int sl_config_vip_policy(struct sl_config *c, const char *vip,
+			 const struct sl_vip_policy *val, unsigned int set,
+			 char *err, size_t errlen);
+/* One "KEY VALUE" of the policy, with the INI key names (deny_reply,
+ * conn_rate, ..., proxy_protocol; not allow / deny): stores the value in p
+ * and its SL_POL_* bit in *set. Returns 0, -ENOENT for an unknown key,
+ * -EINVAL or -ERANGE, with a message (without the key) in err. */
+int sl_vip_policy_parse(const char *key, const char *val,
+			struct sl_vip_policy *p, unsigned int *set,
+			char *err, size_t errlen);
+/* The key name of an SL_POL_* bit ("?" for anything else). */
+const char *sl_vip_policy_key(unsigned int bit);
+/* The value of that field as the INI writes it ("rst", "1000", "v2"). */
+const char *sl_vip_policy_fmt(const struct sl_vip_policy *p,
+			      unsigned int bit, char *buf, size_t len);
+/* True when the field of bit is a number (JSON prints it bare). */
+bool sl_vip_policy_numeric(unsigned int bit);
+/* "198.18.0.0/15": an access rule's prefix (a bare address is a host
+ * prefix). -EINVAL for text that is no prefix, or that has host bits set
+ * (then err suggests the prefix meant). */
+int sl_acl_prefix_parse(const char *s, struct sl_addr *a, uint8_t *plen,
+			char *err, size_t errlen);
 
 /* Names of ports and VIPs: 1 to SL_NAME_MAX - 1 characters of
  * [A-Za-z0-9_-]. Shared with the CLI so both front ends agree. */

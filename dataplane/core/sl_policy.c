@@ -1,3 +1,93 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: implemented in the issue 5 work */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Edge policy of a VIP: defaults and the keyword values shared by the INI
+ * loader and the CLI. The checks and operations on a config's policies are
+ * in sl_config.c (sl_config_vip_policy(), sl_config_acl_add()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sl_common.h"
 #include "sl_policy.h"
+
+static const char *const acl_action_names[] = {
+	[SL_ACL_ALLOW] = "allow",
+	[SL_ACL_DENY] = "deny",
+};
+static const char *const deny_reply_names[] = {
+	[SL_DENY_DROP] = "drop",
+	[SL_DENY_RST] = "rst",
+	[SL_DENY_ICMP] = "icmp",
+};
+static const char *const synproxy_names[] = {
+	[SL_SYNPROXY_OFF] = "off",
+	[SL_SYNPROXY_ON] = "on",
+	[SL_SYNPROXY_AUTO] = "auto",
+};
+
+void
+sl_vip_policy_init(struct sl_vip_policy *p)
+{
+	memset(p, 0, sizeof(*p));	/* no rules, every rate unlimited */
+	p->deny_reply = SL_DENY_DROP;
+	p->client_plen4 = 32;
+	p->client_plen6 = 128;
+	p->synproxy = SL_SYNPROXY_OFF;
+	p->synproxy_wscale = SL_SYNPROXY_WSCALE_DEFAULT;
+	p->synproxy_threshold = SL_SYNPROXY_THRESHOLD_DEFAULT;
+	p->proxy_protocol = false;
+}
+
+static int
+name_parse(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+static const char *
+name_of(const char *const *names, size_t n, unsigned int v)
+{
+	return v < n ? names[v] : "?";
+}
+
+int
+sl_acl_action_parse(const char *s)
+{
+	return name_parse(acl_action_names, SL_ARRAY_SIZE(acl_action_names),
+			  s);
+}
+
+const char *
+sl_acl_action_name(unsigned int a)
+{
+	return name_of(acl_action_names, SL_ARRAY_SIZE(acl_action_names), a);
+}
+
+int
+sl_deny_reply_parse(const char *s)
+{
+	return name_parse(deny_reply_names, SL_ARRAY_SIZE(deny_reply_names),
+			  s);
+}
+
+const char *
+sl_deny_reply_name(unsigned int r)
+{
+	return name_of(deny_reply_names, SL_ARRAY_SIZE(deny_reply_names), r);
+}
+
+int
+sl_synproxy_parse(const char *s)
+{
+	return name_parse(synproxy_names, SL_ARRAY_SIZE(synproxy_names), s);
+}
+
+const char *
+sl_synproxy_name(unsigned int m)
+{
+	return name_of(synproxy_names, SL_ARRAY_SIZE(synproxy_names), m);
+}

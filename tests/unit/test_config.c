@@ -1668,6 +1668,786 @@ test_metrics(void)
 	    "want off, a port, or ADDR:PORT");
 }
 
+/* ------------------------------------------------------------------ */
+/* Edge policy (issue 5)                                                */
+/* ------------------------------------------------------------------ */
+
+/* Loads text and checks the code and the whole message. */
+static void
+check_err_exact(int src_line, const char *text, int rc, const char *want)
+{
+	char err[SL_ERR_MAX];
+	struct sl_config c;
+	int r;
+
+	memset(err, 0, sizeof(err));
+	r = sl_config_load_string(text, FILE_NAME, &c, err, sizeof(err));
+	if (r != rc || strcmp(err, want) != 0)
+		printf("\n    case at line %d: want %d '%s', got %d '%s'\n",
+		       src_line, rc, want, r, err);
+	CU_ASSERT_EQUAL(r, rc);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT(is_init_state(&c));
+	sl_config_free(&c);
+}
+
+#define ERRX(text, rc, want) check_err_exact(__LINE__, text, rc, want)
+
+static void
+load_ok(const char *text, struct sl_config *c)
+{
+	char err[SL_ERR_MAX] = "";
+	int rc = sl_config_load_string(text, FILE_NAME, c, err, sizeof(err));
+
+	if (rc != 0)
+		printf("\n    unexpected error %d: %s\n", rc, err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+static bool
+rule_is(const struct sl_acl_rule *r, uint8_t action, const char *pfx,
+	uint8_t plen, uint16_t id, unsigned int line)
+{
+	return r->action == action && addr_is(&r->src, pfx) &&
+	       r->plen == plen && r->id == id && r->line == line;
+}
+
+static void
+test_policy_defaults(void)
+{
+	struct sl_vip_policy p;
+	struct sl_config c;
+
+	memset(&p, 0xa5, sizeof(p));
+	sl_vip_policy_init(&p);
+	CU_ASSERT_PTR_NULL(p.acl);
+	CU_ASSERT_EQUAL(p.nb_acl, 0);
+	CU_ASSERT_EQUAL(p.cap_acl, 0);
+	CU_ASSERT_EQUAL(p.deny_reply, SL_DENY_DROP);
+	CU_ASSERT_EQUAL(p.conn.rate, 0);
+	CU_ASSERT_EQUAL(p.conn.burst, 0);
+	CU_ASSERT_EQUAL(p.pps.rate, 0);
+	CU_ASSERT_EQUAL(p.pps.burst, 0);
+	CU_ASSERT_EQUAL(p.client_conn.rate, 0);
+	CU_ASSERT_EQUAL(p.client_conn.burst, 0);
+	CU_ASSERT_EQUAL(p.client_plen4, 32);
+	CU_ASSERT_EQUAL(p.client_plen6, 128);
+	CU_ASSERT_EQUAL(p.synproxy, SL_SYNPROXY_OFF);
+	CU_ASSERT_EQUAL(p.synproxy_wscale, 7);
+	CU_ASSERT_EQUAL(p.synproxy_threshold, 1000);
+	CU_ASSERT_FALSE(p.proxy_protocol);
+
+	/* A VIP from a file without policy keys has the same. */
+	load_ok(BASE VIP4("v", "80"), &c);
+	CU_ASSERT(memcmp(&c.vips[0].policy, &p, sizeof(p)) == 0);
+	CU_ASSERT_EQUAL(c.dp.rl_clients, 65536);
+	CU_ASSERT_FALSE(c.dp.has_cookie_secret);
+	CU_ASSERT_PTR_NULL(c.acl);
+	CU_ASSERT_EQUAL(c.nb_acl, 0);
+	sl_config_free(&c);
+}
+
+static void
+test_policy_names(void)
+{
+	CU_ASSERT_EQUAL(sl_acl_action_parse("allow"), SL_ACL_ALLOW);
+	CU_ASSERT_EQUAL(sl_acl_action_parse("deny"), SL_ACL_DENY);
+	CU_ASSERT_EQUAL(sl_acl_action_parse("Allow"), -EINVAL);
+	CU_ASSERT_EQUAL(sl_acl_action_parse(NULL), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sl_acl_action_name(SL_ACL_DENY), "deny");
+	CU_ASSERT_STRING_EQUAL(sl_acl_action_name(2), "?");
+	CU_ASSERT_EQUAL(sl_deny_reply_parse("drop"), SL_DENY_DROP);
+	CU_ASSERT_EQUAL(sl_deny_reply_parse("rst"), SL_DENY_RST);
+	CU_ASSERT_EQUAL(sl_deny_reply_parse("icmp"), SL_DENY_ICMP);
+	CU_ASSERT_EQUAL(sl_deny_reply_parse("reject"), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sl_deny_reply_name(SL_DENY_ICMP), "icmp");
+	CU_ASSERT_STRING_EQUAL(sl_deny_reply_name(3), "?");
+	CU_ASSERT_EQUAL(sl_synproxy_parse("off"), SL_SYNPROXY_OFF);
+	CU_ASSERT_EQUAL(sl_synproxy_parse("on"), SL_SYNPROXY_ON);
+	CU_ASSERT_EQUAL(sl_synproxy_parse("auto"), SL_SYNPROXY_AUTO);
+	CU_ASSERT_EQUAL(sl_synproxy_parse(""), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sl_synproxy_name(SL_SYNPROXY_AUTO), "auto");
+	CU_ASSERT_STRING_EQUAL(sl_synproxy_name(9), "?");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(SL_POL_DENY_REPLY),
+			       "deny_reply");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(SL_POL_CLIENT_BURST),
+			       "client_conn_burst");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(SL_POL_PROXY_PROTOCOL),
+			       "proxy_protocol");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(0), "?");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(SL_POL_CONN_RATE |
+						 SL_POL_PPS), "?");
+	CU_ASSERT_STRING_EQUAL(sl_vip_policy_key(1u << SL_POL_NB_KEYS), "?");
+	CU_ASSERT(sl_vip_policy_numeric(SL_POL_PPS));
+	CU_ASSERT_FALSE(sl_vip_policy_numeric(SL_POL_SYNPROXY));
+}
+
+static const char policy_ini[] =
+	BASE
+	"[vip.web]\n"					/* 7 */
+	"address = 198.18.100.1\n"
+	"port = 443\n"
+	"proto = tcp\n"					/* 10 */
+	"allow = 198.18.0.0/15\n"
+	"deny = 198.18.7.0/24\n"
+	"allow = 198.18.9.9\n"
+	"deny_reply = icmp\n"
+	"conn_rate = 5000\n"				/* 15 */
+	"conn_burst = 10000\n"
+	"pps = 1000000\n"
+	"pps_burst = 0\n"
+	"client_conn_rate = 20\n"
+	"client_conn_burst = 40\n"			/* 20 */
+	"client_prefix4 = 24\n"
+	"client_prefix6 = 0\n"
+	"syn_proxy = auto\n"
+	"syn_proxy_threshold = 1\n"
+	"syn_proxy_wscale = 14\n"			/* 25 */
+	"proxy_protocol = v2\n"
+	"[acl]\n"
+	"deny = 198.18.66.0/24\n"
+	"allow = 2001:db8:66::/48\n"
+	"deny = 0.0.0.0/0\n"				/* 30 */
+	"[vip.web6]\n"
+	"deny = 2001:db8:bad::/48\n"	/* before the address: kept */
+	"address = 2001:db8:100::1\n"
+	"port = 443\n"
+	"proto = tcp\n"					/* 35 */
+	"syn_proxy = on\n"
+	"deny_reply = rst\n"
+	"client_prefix6 = 64\n"
+	"[vip.dns]\n"
+	"address = 198.18.100.53\n"			/* 40 */
+	"port = 53\n"
+	"proto = udp\n"
+	"proxy_protocol = off\n"
+	"syn_proxy = off\n"
+	"[dataplane]\n"					/* 45 */
+	"rate_clients = 64\n"
+	"syncookie_secret = 00112233445566778899aAbBcCdDeEfF\n";
+
+static void
+test_policy_keys(void)
+{
+	static const uint8_t secret[16] = {
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+		0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+	};
+	const struct sl_vip_policy *p;
+	struct sl_config c;
+
+	load_ok(policy_ini, &c);
+	CU_ASSERT_EQUAL_FATAL(c.nb_vips, 3);
+	p = &c.vips[0].policy;
+	CU_ASSERT_EQUAL_FATAL(p->nb_acl, 3);
+	/* VIP rules get ids when the section ends, after [acl]'s? No: the
+	 * [vip.web] section ends at [acl], so its rules come first. */
+	CU_ASSERT(rule_is(&p->acl[0], SL_ACL_ALLOW, "198.18.0.0", 15, 1, 11));
+	CU_ASSERT(rule_is(&p->acl[1], SL_ACL_DENY, "198.18.7.0", 24, 2, 12));
+	CU_ASSERT(rule_is(&p->acl[2], SL_ACL_ALLOW, "198.18.9.9", 32, 3, 13));
+	CU_ASSERT_EQUAL(p->deny_reply, SL_DENY_ICMP);
+	CU_ASSERT_EQUAL(p->conn.rate, 5000);
+	CU_ASSERT_EQUAL(p->conn.burst, 10000);
+	CU_ASSERT_EQUAL(p->pps.rate, 1000000);
+	CU_ASSERT_EQUAL(p->pps.burst, 0);
+	CU_ASSERT_EQUAL(p->client_conn.rate, 20);
+	CU_ASSERT_EQUAL(p->client_conn.burst, 40);
+	CU_ASSERT_EQUAL(p->client_plen4, 24);
+	CU_ASSERT_EQUAL(p->client_plen6, 0);
+	CU_ASSERT_EQUAL(p->synproxy, SL_SYNPROXY_AUTO);
+	CU_ASSERT_EQUAL(p->synproxy_threshold, 1);
+	CU_ASSERT_EQUAL(p->synproxy_wscale, 14);
+	CU_ASSERT(p->proxy_protocol);
+
+	CU_ASSERT_EQUAL_FATAL(c.nb_acl, 3);
+	CU_ASSERT(rule_is(&c.acl[0], SL_ACL_DENY, "198.18.66.0", 24, 4, 28));
+	CU_ASSERT(rule_is(&c.acl[1], SL_ACL_ALLOW, "2001:db8:66::", 48, 5, 29));
+	CU_ASSERT(rule_is(&c.acl[2], SL_ACL_DENY, "0.0.0.0", 0, 6, 30));
+
+	p = &c.vips[1].policy;
+	CU_ASSERT_EQUAL_FATAL(p->nb_acl, 1);
+	CU_ASSERT(rule_is(&p->acl[0], SL_ACL_DENY, "2001:db8:bad::", 48, 7, 32));
+	CU_ASSERT_EQUAL(p->synproxy, SL_SYNPROXY_ON);
+	CU_ASSERT_EQUAL(p->deny_reply, SL_DENY_RST);
+	CU_ASSERT_EQUAL(p->client_plen6, 64);
+	CU_ASSERT_EQUAL(p->client_plen4, 32);		/* default */
+	CU_ASSERT_EQUAL(p->synproxy_threshold, 1000);	/* default */
+	CU_ASSERT_FALSE(p->proxy_protocol);
+
+	/* off is fine on UDP */
+	p = &c.vips[2].policy;
+	CU_ASSERT_EQUAL(p->nb_acl, 0);
+	CU_ASSERT_PTR_NULL(p->acl);
+	CU_ASSERT_FALSE(p->proxy_protocol);
+	CU_ASSERT_EQUAL(p->synproxy, SL_SYNPROXY_OFF);
+
+	CU_ASSERT_EQUAL(c.dp.rl_clients, 64);
+	CU_ASSERT(c.dp.has_cookie_secret);
+	CU_ASSERT(memcmp(c.dp.cookie_secret, secret, 16) == 0);
+	sl_config_free(&c);
+
+	load_ok(BASE "[dataplane]\nrate_clients = 16777216\n"
+		"[acl]\n" VIP4("v", "80") "deny = 198.18.0.0/16\n", &c);
+	CU_ASSERT_EQUAL(c.dp.rl_clients, 16777216);
+	CU_ASSERT_EQUAL(c.nb_acl, 0);		/* an empty [acl] */
+	CU_ASSERT(rule_is(&c.vips[0].policy.acl[0], SL_ACL_DENY, "198.18.0.0",
+			  16, 1, 14));
+	sl_config_free(&c);
+}
+
+static void
+test_err_policy(void)
+{
+	ERRX(BASE VIP4("v", "80") "conn_rate = x\n", -EINVAL,
+	     "t.ini:11: [vip.v] conn_rate 'x': not a number");
+	ERRX(BASE VIP4("v", "80") "conn_rate = -1\n", -EINVAL,
+	     "t.ini:11: [vip.v] conn_rate '-1': not a number");
+	ERRX(BASE VIP4("v", "80") "conn_rate = 1000000001\n", -ERANGE,
+	     "t.ini:11: [vip.v] conn_rate '1000000001': out of range "
+	     "(0..1000000000)");
+	ERRX(BASE VIP4("v", "80") "conn_burst = 1e3\n", -EINVAL,
+	     "t.ini:11: [vip.v] conn_burst '1e3': not a number");
+	ERRX(BASE VIP4("v", "80") "pps = 99999999999\n", -ERANGE,
+	     "t.ini:11: [vip.v] pps '99999999999': out of range "
+	     "(0..1000000000)");
+	ERRX(BASE VIP4("v", "80") "pps_burst =\n", -EINVAL,
+	     "t.ini:11: [vip.v] pps_burst '': not a number");
+	ERRX(BASE VIP4("v", "80") "client_conn_rate = 5/s\n", -EINVAL,
+	     "t.ini:11: [vip.v] client_conn_rate '5/s': not a number");
+	ERRX(BASE VIP4("v", "80") "client_conn_burst = 2000000000\n", -ERANGE,
+	     "t.ini:11: [vip.v] client_conn_burst '2000000000': out of range "
+	     "(0..1000000000)");
+	ERRX(BASE VIP4("v", "80") "client_prefix4 = 33\n", -ERANGE,
+	     "t.ini:11: [vip.v] client_prefix4 '33': out of range (0..32)");
+	ERRX(BASE VIP4("v", "80") "client_prefix6 = 129\n", -ERANGE,
+	     "t.ini:11: [vip.v] client_prefix6 '129': out of range (0..128)");
+	ERRX(BASE VIP4("v", "80") "client_prefix6 = /64\n", -EINVAL,
+	     "t.ini:11: [vip.v] client_prefix6 '/64': not a number");
+	ERRX(BASE VIP4("v", "80") "deny_reply = reject\n", -EINVAL,
+	     "t.ini:11: [vip.v] deny_reply 'reject': expected drop, rst or "
+	     "icmp");
+	ERRX(BASE VIP4("v", "80") "deny_reply = RST\n", -EINVAL,
+	     "t.ini:11: [vip.v] deny_reply 'RST': expected drop, rst or icmp");
+	ERRX(BASE VIP4("v", "80") "syn_proxy = yes\n", -EINVAL,
+	     "t.ini:11: [vip.v] syn_proxy 'yes': expected off, on or auto");
+	ERRX(BASE VIP4("v", "80") "syn_proxy_threshold = 0\n", -ERANGE,
+	     "t.ini:11: [vip.v] syn_proxy_threshold '0': out of range "
+	     "(1..1000000000)");
+	ERRX(BASE VIP4("v", "80") "syn_proxy_wscale = 15\n", -ERANGE,
+	     "t.ini:11: [vip.v] syn_proxy_wscale '15': out of range (0..14)");
+	ERRX(BASE VIP4("v", "80") "proxy_protocol = v1\n", -EINVAL,
+	     "t.ini:11: [vip.v] proxy_protocol 'v1': expected off or v2");
+	ERRX(BASE VIP4("v", "80") "proxy_protocol = on\n", -EINVAL,
+	     "t.ini:11: [vip.v] proxy_protocol 'on': expected off or v2");
+	ERRX(BASE VIP4("v", "80") "conn_rate = 1\nconn_rate = 2\n", -EEXIST,
+	     "t.ini:12: [vip.v] duplicate key 'conn_rate' (first on line 11)");
+	/* TCP only, wherever the key is in the section */
+	ERRX(BASE "[vip.d]\naddress = 198.18.100.1\nport = 53\nproto = udp\n"
+	     "proxy_protocol = v2\n", -EINVAL,
+	     "t.ini:11: [vip.d] VIP 'd': proxy_protocol v2 is for TCP VIPs "
+	     "(this one is udp)");
+	ERRX(BASE "[vip.d]\nproxy_protocol = v2\naddress = 198.18.100.1\n"
+	     "port = 53\nproto = udp\nbackend = 198.18.0.9:53\n", -EINVAL,
+	     "t.ini:8: [vip.d] VIP 'd': proxy_protocol v2 is for TCP VIPs "
+	     "(this one is udp)");
+	ERRX(BASE "[vip.d]\naddress = 198.18.100.1\nport = 53\nproto = udp\n"
+	     "conn_rate = 5\nsyn_proxy = auto\n", -EINVAL,
+	     "t.ini:12: [vip.d] VIP 'd': syn_proxy is for TCP VIPs "
+	     "(this one is udp)");
+	/* [dataplane] */
+	ERRX(BASE "[dataplane]\nrate_clients = 63\n", -ERANGE,
+	     "t.ini:8: [dataplane] rate_clients '63': out of range "
+	     "(64..16777216)");
+	ERRX(BASE "[dataplane]\nrate_clients = 16777217\n", -ERANGE,
+	     "t.ini:8: [dataplane] rate_clients '16777217': out of range "
+	     "(64..16777216)");
+	ERRX(BASE "[dataplane]\nrate_clients = many\n", -EINVAL,
+	     "t.ini:8: [dataplane] rate_clients 'many': not a number");
+	ERRX(BASE "[dataplane]\nsyncookie_secret = 0123\n", -EINVAL,
+	     "t.ini:8: [dataplane] syncookie_secret '0123': expected 32 hex "
+	     "digits");
+	ERRX(BASE "[dataplane]\nsyncookie_secret = "
+	     "00112233445566778899aabbccddeeff0\n", -EINVAL,
+	     "t.ini:8: [dataplane] syncookie_secret "
+	     "'00112233445566778899aabbccddeeff0': expected 32 hex digits");
+	ERRX(BASE "[dataplane]\nsyncookie_secret = "
+	     "00112233445566778899aabbccddeefg\n", -EINVAL,
+	     "t.ini:8: [dataplane] syncookie_secret "
+	     "'00112233445566778899aabbccddeefg': expected 32 hex digits, "
+	     "not 'g'");
+}
+
+static void
+test_err_acl(void)
+{
+	ERRX(BASE VIP4("v", "80") "allow = 198.18.0.1/24\n", -EINVAL,
+	     "t.ini:11: [vip.v] allow '198.18.0.1/24': host bits set beyond "
+	     "/24 (did you mean 198.18.0.0/24?)");
+	ERRX(BASE VIP4("v", "80") "deny = 198.18.0.0/33\n", -EINVAL,
+	     "t.ini:11: [vip.v] deny '198.18.0.0/33': not an address/prefix "
+	     "(want e.g. 198.18.0.0/15 or 2001:db8::/32)");
+	ERRX(BASE VIP4("v", "80") "deny = any\n", -EINVAL,
+	     "t.ini:11: [vip.v] deny 'any': not an address/prefix "
+	     "(want e.g. 198.18.0.0/15 or 2001:db8::/32)");
+	ERRX(BASE VIP4("v", "80") "deny =\n", -EINVAL,
+	     "t.ini:11: [vip.v] deny '': not an address/prefix "
+	     "(want e.g. 198.18.0.0/15 or 2001:db8::/32)");
+	ERRX(BASE VIP4("v", "80") "deny = 198.18.0.0/16 198.19.0.0/16\n",
+	     -EINVAL, "t.ini:11: [vip.v] deny '198.18.0.0/16 198.19.0.0/16': "
+	     "not an address/prefix (want e.g. 198.18.0.0/15 or "
+	     "2001:db8::/32)");
+	ERRX(BASE "[acl]\nallow = 2001:db8::1/32\n", -EINVAL,
+	     "t.ini:8: [acl] allow '2001:db8::1/32': host bits set beyond /32 "
+	     "(did you mean 2001:db8::/32?)");
+	/* a rule of the other family never matches */
+	ERRX(BASE VIP4("v", "80") "allow = 198.18.0.0/16\n"
+	     "deny = 2001:db8::/32\n", -EAFNOSUPPORT,
+	     "t.ini:12: [vip.v] VIP 'v' is IPv4: rule 2001:db8::/32 never "
+	     "matches (an IPv4 VIP only sees IPv4 clients)");
+	ERRX(BASE "[vip.v6]\nallow = 198.18.0.0/15\naddress = 2001:db8:100::1\n"
+	     "port = 80\nproto = tcp\n", -EAFNOSUPPORT,
+	     "t.ini:8: [vip.v6] VIP 'v6' is IPv6: rule 198.18.0.0/15 never "
+	     "matches (an IPv6 VIP only sees IPv6 clients)");
+	/* duplicates: the same prefix in the same list, whatever the action */
+	ERRX(BASE VIP4("v", "80") "allow = 198.18.0.0/16\n"
+	     "deny = 198.18.0.0/16\n", -EEXIST,
+	     "t.ini:12: [vip.v] VIP 'v': duplicate rule for 198.18.0.0/16 "
+	     "(first on line 11)");
+	ERRX(BASE VIP4("v", "80") "allow = 198.18.0.7\n"
+	     "backend = 198.18.0.9:80\nallow = 198.18.0.7/32\n", -EEXIST,
+	     "t.ini:13: [vip.v] VIP 'v': duplicate rule for 198.18.0.7/32 "
+	     "(first on line 11)");
+	ERRX(BASE "[acl]\nallow = 198.18.0.0/16\ndeny = 198.18.0.0/16\n",
+	     -EEXIST, "t.ini:9: [acl] global: duplicate rule for "
+	     "198.18.0.0/16 (first on line 8)");
+	ERRX(BASE "[acl]\n[acl]\n", -EEXIST,
+	     "t.ini:8: duplicate section [acl] (first on line 7)");
+	ERRX(BASE "[acl]\nconn_rate = 5\n", -EINVAL,
+	     "t.ini:8: [acl] unknown key 'conn_rate'");
+	ERRX(BASE "[acl]\nallow = 198.18.0.0/16\n[acl.x]\n", -EINVAL,
+	     "t.ini:9: unknown section [acl.x]");
+}
+
+/* The same prefix in different lists, and a global rule of each family. */
+static void
+test_acl_lists(void)
+{
+	struct sl_config c;
+
+	load_ok(BASE "[acl]\nallow = 198.18.0.0/16\nallow = 2001:db8::/32\n"
+		VIP4("a", "80") "deny = 198.18.0.0/16\n"
+		VIP4("b", "81") "allow = 198.18.0.0/16\n", &c);
+	CU_ASSERT_EQUAL(c.nb_acl, 2);
+	CU_ASSERT(rule_is(&c.vips[0].policy.acl[0], SL_ACL_DENY, "198.18.0.0",
+			  16, 3, 14));
+	CU_ASSERT(rule_is(&c.vips[1].policy.acl[0], SL_ACL_ALLOW,
+			  "198.18.0.0", 16, 4, 19));
+	sl_config_free(&c);
+}
+
+static void
+test_core_acl(void)
+{
+	struct sl_acl_rule *r;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	uint32_t nb = 99;
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "a", A("198.18.100.1"), 80,
+						IPPROTO_TCP, err,
+						sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "b", A("2001:db8:100::1"),
+						80, IPPROTO_TCP, err,
+						sizeof(err)), 0);
+	/* ids 1, 2, 3 in order over lists */
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", SL_ACL_ALLOW,
+					  A("198.18.0.0"), 15, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_DENY,
+					  A("198.18.5.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "b", SL_ACL_DENY,
+					  A("2001:db8:5::"), 48, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", SL_ACL_DENY,
+					  A("198.18.0.0"), 16, err,
+					  sizeof(err)), 0);
+	r = sl_config_acl_list(&c, "a", &nb);
+	CU_ASSERT_EQUAL_FATAL(nb, 2);
+	CU_ASSERT(rule_is(&r[0], SL_ACL_ALLOW, "198.18.0.0", 15, 1, 0));
+	CU_ASSERT(rule_is(&r[1], SL_ACL_DENY, "198.18.0.0", 16, 4, 0));
+	r = sl_config_acl_list(&c, NULL, &nb);
+	CU_ASSERT_EQUAL(nb, 1);
+	CU_ASSERT(rule_is(&r[0], SL_ACL_DENY, "198.18.5.0", 24, 2, 0));
+	CU_ASSERT(sl_config_acl_list(&c, "b", &nb) == c.vips[1].policy.acl);
+	CU_ASSERT_EQUAL(nb, 1);
+	CU_ASSERT_PTR_NULL(sl_config_acl_list(&c, "zz", &nb));
+
+	/* errors */
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", SL_ACL_ALLOW,
+					  A("198.18.0.0"), 16, err,
+					  sizeof(err)), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'a': duplicate rule for "
+			       "198.18.0.0/16 (rule 4)");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_ALLOW,
+					  A("198.18.5.0"), 24, err,
+					  sizeof(err)), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(err, "global: duplicate rule for "
+			       "198.18.5.0/24 (rule 2)");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", SL_ACL_ALLOW,
+					  A("198.18.0.1"), 16, err,
+					  sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'a': rule 198.18.0.1/16 has host "
+			       "bits set");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", SL_ACL_ALLOW,
+					  A("198.18.0.0"), 33, err,
+					  sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'a': bad rule prefix");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "a", 2, A("198.18.0.0"), 24,
+					  err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'a': bad rule action 2");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "b", SL_ACL_ALLOW,
+					  A("198.18.0.0"), 24, err,
+					  sizeof(err)), -EAFNOSUPPORT);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'b' is IPv6: rule 198.18.0.0/24 "
+			       "never matches (an IPv6 VIP only sees IPv6 "
+			       "clients)");
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "zz", SL_ACL_ALLOW,
+					  A("198.18.0.0"), 24, err,
+					  sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no VIP 'zz'");
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, "a", A("198.18.0.0"), 24, err,
+					  sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'a': no rule for 198.18.0.0/24");
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, NULL, A("198.18.0.0"), 15, err,
+					  sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "global: no rule for 198.18.0.0/15");
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, "zz", A("198.18.0.0"), 15, err,
+					  sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no VIP 'zz'");
+	CU_ASSERT_EQUAL(c.vips[0].policy.nb_acl, 2);	/* unchanged */
+
+	/* delete keeps the others' ids and order; the lowest id is reused */
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, "a", A("198.18.0.0"), 15, err,
+					  sizeof(err)), 0);
+	r = sl_config_acl_list(&c, "a", &nb);
+	CU_ASSERT_EQUAL_FATAL(nb, 1);
+	CU_ASSERT(rule_is(&r[0], SL_ACL_DENY, "198.18.0.0", 16, 4, 0));
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, NULL, A("198.18.5.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.nb_acl, 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, "b", SL_ACL_ALLOW,
+					  A("2001:db8::"), 32, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.vips[1].policy.acl[1].id, 1);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_ALLOW,
+					  A("::"), 0, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.acl[0].id, 2);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_DENY,
+					  A("0.0.0.0"), 0, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.acl[1].id, 5);		/* 3 and 4 are taken */
+
+	/* a deleted VIP gives its ids back (a: 4) */
+	CU_ASSERT_EQUAL(sl_config_vip_del(&c, "a", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_DENY,
+					  A("198.18.1.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.acl[2].id, 4);
+	sl_config_free(&c);
+	CU_ASSERT_PTR_NULL(c.acl);
+	CU_ASSERT_EQUAL(c.nb_acl, 0);
+}
+
+/* Every id once, then -ENOSPC; one freed id is the next one used. */
+static void
+test_core_acl_full(void)
+{
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	struct sl_addr a;
+	uint32_t i, n = 0;
+	int rc = 0;
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "a", A("198.18.100.1"), 80,
+						IPPROTO_TCP, err,
+						sizeof(err)), 0);
+	addr(&a, "198.18.0.0");
+	for (i = 0; i < SL_MAX_ACL_RULES - 1 && rc == 0; i++) {
+		a.b[2] = (uint8_t)(i >> 8);
+		a.b[3] = (uint8_t)i;
+		rc = sl_config_acl_add(&c, i % 2 ? "a" : NULL, SL_ACL_DENY, &a,
+				       32, err, sizeof(err));
+		n += rc == 0;
+	}
+	CU_ASSERT_EQUAL(n, SL_MAX_ACL_RULES - 1);
+	CU_ASSERT_EQUAL(c.nb_acl + c.vips[0].policy.nb_acl,
+			SL_MAX_ACL_RULES - 1);
+	/* ids in order of addition: global i even, VIP i odd */
+	CU_ASSERT_EQUAL(c.acl[0].id, 1);
+	CU_ASSERT_EQUAL(c.vips[0].policy.acl[0].id, 2);
+	CU_ASSERT_EQUAL(c.acl[2047].id, 4095);
+	a.b[1] = 19;
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_DENY, &a, 32, err,
+					  sizeof(err)), -ENOSPC);
+	CU_ASSERT_STRING_EQUAL(err, "too many access rules (max 4095 over "
+			       "all VIPs)");
+	CU_ASSERT_EQUAL(sl_config_acl_del(&c, "a", &c.vips[0].policy.acl[5].src,
+					  32, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&c, NULL, SL_ACL_DENY, &a, 32, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.acl[c.nb_acl - 1].id, 12);
+	sl_config_free(&c);
+}
+
+static void
+test_core_policy(void)
+{
+	struct sl_vip_policy val, before;
+	struct sl_vip_conf *v;
+	struct sl_config c;
+	char err[SL_ERR_MAX];
+	unsigned int set = 0;
+
+	sl_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "t", A("198.18.100.1"), 80,
+						IPPROTO_TCP, err,
+						sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_vip_add(&c, "u", A("198.18.100.1"), 53,
+						IPPROTO_UDP, err,
+						sizeof(err)), 0);
+	v = sl_config_vip_find(&c, "t");
+
+	/* the parser: each key sets its field and bit only */
+	memset(&val, 0, sizeof(val));
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("conn_rate", "300", &val, &set,
+					    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("syn_proxy", "auto", &val, &set,
+					    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("proxy_protocol", "v2", &val, &set,
+					    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("client_prefix6", "56", &val, &set,
+					    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(set, SL_POL_CONN_RATE | SL_POL_SYNPROXY |
+			SL_POL_PROXY_PROTOCOL | SL_POL_CLIENT_PLEN6);
+	CU_ASSERT_EQUAL(val.conn.rate, 300);
+	CU_ASSERT_EQUAL(val.synproxy, SL_SYNPROXY_AUTO);
+	CU_ASSERT(val.proxy_protocol);
+	CU_ASSERT_EQUAL(val.client_plen6, 56);
+	CU_ASSERT_EQUAL(val.conn.burst, 0);
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("allow", "198.18.0.0/16", &val,
+					    &set, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "unknown policy key 'allow'");
+	CU_ASSERT_EQUAL(sl_vip_policy_parse("pps", "1.5", &val, &set, err,
+					    sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "not a number");
+	CU_ASSERT_EQUAL(set, SL_POL_CONN_RATE | SL_POL_SYNPROXY |
+			SL_POL_PROXY_PROTOCOL | SL_POL_CLIENT_PLEN6);
+
+	/* only the named fields change */
+	val.pps.rate = 77;		/* not named */
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val, set, err,
+					     sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v->policy.conn.rate, 300);
+	CU_ASSERT_EQUAL(v->policy.synproxy, SL_SYNPROXY_AUTO);
+	CU_ASSERT(v->policy.proxy_protocol);
+	CU_ASSERT_EQUAL(v->policy.client_plen6, 56);
+	CU_ASSERT_EQUAL(v->policy.pps.rate, 0);
+	CU_ASSERT_EQUAL(v->policy.client_plen4, 32);
+	CU_ASSERT_EQUAL(v->policy.synproxy_threshold, 1000);
+
+	/* each bad value is refused, and nothing changes */
+	before = v->policy;
+	val.deny_reply = 3;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val, SL_POL_DENY_REPLY |
+					     SL_POL_PPS, err, sizeof(err)),
+			-ERANGE);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 't': deny_reply 3 out of range "
+			       "(0..2)");
+	val.synproxy_threshold = 0;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val,
+					     SL_POL_SYNPROXY_THRESHOLD, err,
+					     sizeof(err)), -ERANGE);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 't': syn_proxy_threshold 0 out of "
+			       "range (1..1000000000)");
+	val.synproxy_wscale = 15;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val,
+					     SL_POL_SYNPROXY_WSCALE, err,
+					     sizeof(err)), -ERANGE);
+	val.client_plen4 = 33;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val,
+					     SL_POL_CLIENT_PLEN4, err,
+					     sizeof(err)), -ERANGE);
+	val.client_conn.burst = SL_POL_RATE_MAX + 1;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val,
+					     SL_POL_CLIENT_BURST, err,
+					     sizeof(err)), -ERANGE);
+	val.synproxy = 3;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val, SL_POL_SYNPROXY,
+					     err, sizeof(err)), -ERANGE);
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", &val, 1u << 13, err,
+					     sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "t", NULL, SL_POL_PPS, err,
+					     sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "x", &val, SL_POL_PPS, err,
+					     sizeof(err)), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no VIP 'x'");
+	CU_ASSERT(memcmp(&v->policy, &before, sizeof(before)) == 0);
+
+	/* TCP only; off is fine on UDP */
+	sl_vip_policy_init(&val);
+	val.proxy_protocol = true;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "u", &val,
+					     SL_POL_PROXY_PROTOCOL, err,
+					     sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'u': proxy_protocol v2 is for TCP "
+			       "VIPs (this one is udp)");
+	val.synproxy = SL_SYNPROXY_ON;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "u", &val, SL_POL_SYNPROXY,
+					     err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "VIP 'u': syn_proxy is for TCP VIPs "
+			       "(this one is udp)");
+	val.synproxy = SL_SYNPROXY_OFF;
+	val.proxy_protocol = false;
+	val.pps.rate = 10;
+	CU_ASSERT_EQUAL(sl_config_vip_policy(&c, "u", &val, SL_POL_ALL, err,
+					     sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.vips[1].policy.pps.rate, 10);
+	sl_config_free(&c);
+}
+
+static void
+test_policy_fmt(void)
+{
+	static const char *const want[SL_POL_NB_KEYS] = {
+		"icmp", "1", "2", "3", "4", "5", "6", "24", "48", "auto", "7",
+		"9", "v2",
+	};
+	static const char *const want_def[SL_POL_NB_KEYS] = {
+		"drop", "0", "0", "0", "0", "0", "0", "32", "128", "off",
+		"1000", "7", "off",
+	};
+	struct sl_vip_policy p, q;
+	unsigned int i, set = 0;
+	char buf[32], err[SL_ERR_MAX];
+
+	sl_vip_policy_init(&p);
+	p.deny_reply = SL_DENY_ICMP;
+	p.conn = (struct sl_rate){ 1, 2 };
+	p.pps = (struct sl_rate){ 3, 4 };
+	p.client_conn = (struct sl_rate){ 5, 6 };
+	p.client_plen4 = 24;
+	p.client_plen6 = 48;
+	p.synproxy = SL_SYNPROXY_AUTO;
+	p.synproxy_threshold = 7;
+	p.synproxy_wscale = 9;
+	p.proxy_protocol = true;
+	/* format, then parse back: the same policy */
+	sl_vip_policy_init(&q);
+	for (i = 0; i < SL_POL_NB_KEYS; i++) {
+		CU_ASSERT_STRING_EQUAL(sl_vip_policy_fmt(&p, 1u << i, buf,
+							 sizeof(buf)), want[i]);
+		CU_ASSERT_EQUAL(sl_vip_policy_parse(sl_vip_policy_key(1u << i),
+						    buf, &q, &set, err,
+						    sizeof(err)), 0);
+	}
+	CU_ASSERT_EQUAL(set, SL_POL_ALL);
+	CU_ASSERT(memcmp(&p, &q, sizeof(p)) == 0);
+	sl_vip_policy_init(&p);
+	for (i = 0; i < SL_POL_NB_KEYS; i++)
+		CU_ASSERT_STRING_EQUAL(sl_vip_policy_fmt(&p, 1u << i, buf,
+							 sizeof(buf)),
+				       want_def[i]);
+}
+
+static void
+test_acl_prefix_parse(void)
+{
+	char err[SL_ERR_MAX];
+	struct sl_addr a;
+	uint8_t plen = 99;
+
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("198.18.0.0/15", &a, &plen, err,
+					    sizeof(err)), 0);
+	CU_ASSERT(addr_is(&a, "198.18.0.0"));
+	CU_ASSERT_EQUAL(plen, 15);
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("2001:db8::7", &a, &plen, err,
+					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(plen, 128);
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("::/0", &a, &plen, err,
+					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(plen, 0);
+	CU_ASSERT_EQUAL(a.family, AF_INET6);
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("2001:db8:ffff::/33", &a, &plen,
+					    err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "host bits set beyond /33 (did you mean "
+			       "2001:db8:8000::/33?)");
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("198.18.0.0/", &a, &plen, err,
+					    sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sl_acl_prefix_parse("198.18.0.0/-1", &a, &plen, err,
+					    sizeof(err)), -EINVAL);
+}
+
+/* Rules and policies are copied, not shared. */
+static void
+test_copy_policy(void)
+{
+	struct sl_config a, b;
+	char err[SL_ERR_MAX];
+
+	load_ok(policy_ini, &a);
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&b, &a), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(b.acl, a.acl);
+	CU_ASSERT_PTR_NOT_EQUAL(b.vips[0].policy.acl, a.vips[0].policy.acl);
+	CU_ASSERT_EQUAL(b.cap_acl, 3);
+	CU_ASSERT_EQUAL(b.vips[0].policy.cap_acl, 3);
+	CU_ASSERT(memcmp(b.acl, a.acl, 3 * sizeof(*a.acl)) == 0);
+	CU_ASSERT(memcmp(&b.vips[1].policy.acl[0], &a.vips[1].policy.acl[0],
+			 sizeof(struct sl_acl_rule)) == 0);
+	CU_ASSERT_EQUAL(b.vips[0].policy.conn.rate, 5000);
+	CU_ASSERT(b.dp.has_cookie_secret);
+	CU_ASSERT(memcmp(b.dp.cookie_secret, a.dp.cookie_secret, 16) == 0);
+	CU_ASSERT_PTR_NULL(b.vips[2].policy.acl);
+
+	/* change the copy: add, delete, set; the original stays */
+	b.vips[0].policy.acl[0].action = SL_ACL_DENY;
+	CU_ASSERT_EQUAL(sl_config_acl_del(&b, NULL, A("198.18.66.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&b, "web", SL_ACL_DENY,
+					  A("198.18.44.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&b, "dns", SL_ACL_DENY,
+					  A("198.18.44.0"), 24, err,
+					  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_vip_del(&b, "web6", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(a.nb_acl, 3);
+	CU_ASSERT(rule_is(&a.acl[0], SL_ACL_DENY, "198.18.66.0", 24, 4, 28));
+	CU_ASSERT_EQUAL(a.vips[0].policy.nb_acl, 3);
+	CU_ASSERT_EQUAL(a.vips[0].policy.acl[0].action, SL_ACL_ALLOW);
+	CU_ASSERT_EQUAL(a.vips[2].policy.nb_acl, 0);
+	CU_ASSERT_EQUAL(a.vips[1].policy.nb_acl, 1);
+	CU_ASSERT(rule_is(&a.vips[1].policy.acl[0], SL_ACL_DENY,
+			  "2001:db8:bad::", 48, 7, 32));
+	/* ids in the copy: 4 was freed, then 8 */
+	CU_ASSERT_EQUAL(b.vips[0].policy.acl[3].id, 4);
+	CU_ASSERT_EQUAL(b.vips[1].policy.acl[0].id, 8);	/* dns, now [1] */
+
+	/* global rules without VIPs */
+	sl_config_free(&b);
+	sl_config_init(&b);
+	CU_ASSERT_EQUAL(sl_config_acl_add(&b, NULL, SL_ACL_DENY,
+					  A("198.18.0.0"), 16, err,
+					  sizeof(err)), 0);
+	sl_config_free(&a);
+	CU_ASSERT_EQUAL_FATAL(sl_config_copy(&a, &b), 0);
+	CU_ASSERT_EQUAL(a.nb_acl, 1);
+	CU_ASSERT_PTR_NOT_EQUAL(a.acl, b.acl);
+	CU_ASSERT_PTR_NULL(a.vips);
+	sl_config_free(&a);
+	sl_config_free(&b);
+}
+
 int
 main(void)
 {
@@ -1698,6 +2478,18 @@ main(void)
 		{ "core: health checks", test_core_health },
 		{ "load from a file", test_file },
 		{ "metrics listener", test_metrics },
+		{ "policy: defaults", test_policy_defaults },
+		{ "policy: keyword names", test_policy_names },
+		{ "policy: every key from a file", test_policy_keys },
+		{ "errors: policy keys", test_err_policy },
+		{ "errors: access rules", test_err_acl },
+		{ "acl: one prefix in several lists", test_acl_lists },
+		{ "core: acl add/del, ids", test_core_acl },
+		{ "core: acl ids run out", test_core_acl_full },
+		{ "core: vip policy", test_core_policy },
+		{ "policy: format and parse back", test_policy_fmt },
+		{ "acl: prefix parser", test_acl_prefix_parse },
+		{ "copy is deep: rules and policies", test_copy_policy },
 	};
 
 	return sl_test_run("config", tests,
