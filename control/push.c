@@ -3,14 +3,17 @@
  * and freeing replaced ones after an RCU grace period. Workers never stop.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "acl.h"
 #include "ctl.h"
 #include "sl_snapshot.h"
 
@@ -25,6 +28,41 @@ sl_ctl_workers_at(const struct sl_ctl *ctl, uint64_t epoch)
 		if (ctl->shm->w[w].epoch < epoch)
 			return false;
 	return true;
+}
+
+/* The rte_acl contexts of s's access rules, named after its epoch and
+ * this process: no two live snapshots share a name, and neither do those
+ * of an earlier control plane whose snapshot is still running (epochs
+ * only grow). Nothing to build without rules. */
+static int
+snap_acl_build(struct sl_snapshot *s, char *err, size_t errlen)
+{
+	struct rte_acl_ctx *v4, *v6;
+	char tag[24];
+	int rc;
+
+	s->acl4 = NULL;
+	s->acl6 = NULL;
+	if (s->nb_acl == 0)
+		return 0;
+	/* at most 8 + 1 + 8 characters: the 20 sl_acl_build() allows */
+	snprintf(tag, sizeof(tag), "%" PRIx32 "_%x", (uint32_t)s->epoch,
+		 (unsigned int)getpid());
+	rc = sl_acl_build(s->acl, s->nb_acl, tag, &v4, &v6, err, errlen);
+	if (rc < 0)
+		return rc;
+	s->acl4 = v4;
+	s->acl6 = v6;
+	return 0;
+}
+
+/* A snapshot and what it owns outside its block. */
+static void
+snap_free(struct sl_snapshot *s)
+{
+	sl_acl_free(s->acl4);
+	sl_acl_free(s->acl6);
+	rte_free(s);
 }
 
 static void
@@ -69,7 +107,7 @@ sl_ctl_reap(struct sl_ctl *ctl)
 			i++;
 			continue;
 		}
-		rte_free(p->snap);
+		snap_free(p->snap);
 		*p = ctl->pending[--ctl->nb_pending];
 	}
 }
@@ -112,11 +150,13 @@ sl_ctl_apply(struct sl_ctl *ctl, struct sl_config *next, char *err,
 		return -ENOMEM;
 	}
 	rc = sl_snapshot_build(next, epoch, s, size, err, errlen);
+	if (rc == 0)
+		rc = snap_acl_build(s, err, errlen);
 	if (rc == 0 && (rc = push(ctl, s)) < 0)
 		snprintf(err, errlen, "a worker's config ring is full (is the "
 			 "data plane stalled?)");
 	if (rc < 0) {
-		rte_free(s);
+		snap_free(s);
 		return rc;
 	}
 	ctl->shm->ctl.current = s;
