@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sl_acl.h"
 #include "sl_flow.h"
 #include "sl_maglev.h"
 #include "sl_snapshot.h"
@@ -31,6 +32,7 @@ sl_snapshot_size(const struct sl_config *c)
 	sz += ALIGN64(sizeof(uint32_t) * SL_MAX_BACKENDS);
 	sz += ALIGN64(sizeof(uint16_t) * SL_MAX_BACKENDS);
 	sz += ALIGN64(sizeof(uint8_t) * SL_MAX_BACKENDS);
+	sz += ALIGN64(sizeof(struct sl_acl_crule) * sl_acl_compile_count(c));
 	for (i = 0; i < c->nb_vips; i++) {
 		sz += ALIGN64(sizeof(struct sl_snap_backend) *
 			      c->vips[i].nb_backends);
@@ -61,6 +63,22 @@ take(uint8_t **cur, size_t bytes)
 
 	*cur += ALIGN64(bytes);
 	return p;
+}
+
+/* The policy settings; has_acl comes from the compiled rules. */
+static void
+build_vip_policy(const struct sl_vip_policy *p, struct sl_snap_vip *v)
+{
+	v->deny_reply = p->deny_reply;
+	v->synproxy = p->synproxy;
+	v->synproxy_wscale = p->synproxy_wscale;
+	v->proxy_protocol = p->proxy_protocol;
+	v->client_plen4 = p->client_plen4;
+	v->client_plen6 = p->client_plen6;
+	v->synproxy_threshold = p->synproxy_threshold;
+	v->conn = p->conn;
+	v->pps = p->pps;
+	v->client_conn = p->client_conn;
 }
 
 static int
@@ -104,6 +122,7 @@ build_vip(const struct sl_vip_conf *vc, struct sl_snap_vip *v,
 	v->backends = be;
 	v->table = table;
 	snprintf(v->name, sizeof(v->name), "%s", vc->name);
+	build_vip_policy(&vc->policy, v);
 	return 0;
 }
 
@@ -113,14 +132,21 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 {
 	struct sl_snapshot *s = mem;
 	uint8_t *cur = mem;
+	uint8_t has_acl[SL_MAX_VIPS];
+	struct sl_acl_crule *acl;
 	struct sl_snap_vip *vips;
 	int16_t *vhash;
 	uint32_t *gen;
 	uint16_t *bvip;
 	uint8_t *bdown;
-	uint32_t i, j, slots;
+	uint32_t i, j, slots, nb_acl;
 	int rc;
 
+	if (c->nb_vips > SL_MAX_VIPS) {
+		snprintf(err, errlen, "snapshot: %u VIPs (max %d)", c->nb_vips,
+			 SL_MAX_VIPS);
+		return -EINVAL;
+	}
 	if (size < sl_snapshot_size(c)) {
 		snprintf(err, errlen, "snapshot: %zu bytes is too small", size);
 		return -EINVAL;
@@ -133,7 +159,14 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 	gen = take(&cur, sizeof(uint32_t) * SL_MAX_BACKENDS);
 	bvip = take(&cur, sizeof(uint16_t) * SL_MAX_BACKENDS);
 	bdown = take(&cur, sizeof(uint8_t) * SL_MAX_BACKENDS);
+	nb_acl = sl_acl_compile_count(c);
+	acl = take(&cur, sizeof(*acl) * nb_acl);
 	memset(vhash, 0xff, sizeof(int16_t) * slots);
+	memset(has_acl, 0, sizeof(has_acl));
+	if (sl_acl_compile(c, acl, has_acl) != nb_acl) {
+		snprintf(err, errlen, "snapshot: access rules changed size");
+		return -EINVAL;
+	}
 
 	for (i = 0; i < c->nb_vips; i++) {
 		const struct sl_vip_conf *vc = &c->vips[i];
@@ -142,6 +175,7 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 		rc = build_vip(vc, &vips[i], &cur, err, errlen);
 		if (rc < 0)
 			return rc;
+		vips[i].has_acl = has_acl[i];
 		h = vip_key_hash(vc->addr.family, vc->proto, vc->addr.w,
 				 htons(vc->port));
 		while (vhash[h & (slots - 1)] >= 0)
@@ -164,6 +198,10 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 	s->backend_gen = gen;
 	s->backend_vip = bvip;
 	s->backend_down = bdown;
+	s->acl = nb_acl ? acl : NULL;
+	s->nb_acl = nb_acl;
+	s->acl4 = NULL;			/* rte_acl: the control plane's */
+	s->acl6 = NULL;
 	return 0;
 }
 
