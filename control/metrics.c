@@ -109,6 +109,17 @@ vip_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 			}
 		}
 	}
+	for (k = 0; k < SL_VPOL_MAX; k++) {
+		B("# TYPE sluice_vip_%s_total counter\n", sl_vip_pol_names[k]);
+		for (i = 0; i < ctl->cfg.nb_vips; i++) {
+			const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+			struct sl_vip_stats t;
+
+			sl_shm_sum_vip(ctl->shm, v->id, &t);
+			B("sluice_vip_%s_total{vip=\"%s\"} %lu\n",
+			  sl_vip_pol_names[k], v->name, t.pol[k]);
+		}
+	}
 	B("# TYPE sluice_backend_weight gauge\n");
 	B("# TYPE sluice_backend_up gauge\n");
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
@@ -125,6 +136,40 @@ vip_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 	}
 }
 
+static void
+acl_rule_metric(const struct sl_ctl *ctl, struct sl_buf *out,
+		const char *scope, const struct sl_acl_rule *r)
+{
+	char a[SL_ADDRSTRLEN];
+
+	B("sluice_acl_rule_hits_total{id=\"%u\",scope=\"%s\",action=\"%s\","
+	  "prefix=\"%s/%u\"} %lu\n", r->id, scope,
+	  sl_acl_action_name(r->action), sl_addr_fmt(&r->src, a, sizeof(a)),
+	  r->plen, sl_shm_acl_hits(ctl->shm, r->id));
+}
+
+/* Packets decided by each access rule (allowed or denied). */
+static void
+acl_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
+{
+	uint32_t i, j;
+
+	help(out, "sluice_acl_rule_hits_total", "counter",
+	     "packets decided by an access rule");
+	for (i = 0; i < ctl->cfg.nb_acl; i++)
+		acl_rule_metric(ctl, out, "global", &ctl->cfg.acl[i]);
+	for (i = 0; i < ctl->cfg.nb_vips; i++) {
+		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+
+		for (j = 0; j < v->policy.nb_acl; j++)
+			acl_rule_metric(ctl, out, v->name, &v->policy.acl[j]);
+	}
+	help(out, "sluice_acl_default_deny_hits_total", "counter",
+	     "packets denied for matching no allow rule");
+	B("sluice_acl_default_deny_hits_total %lu\n",
+	  sl_shm_acl_hits(ctl->shm, SL_ACL_RULE_DEFAULT));
+}
+
 void
 sl_metrics_render(const struct sl_ctl *ctl, struct sl_buf *out)
 {
@@ -135,6 +180,7 @@ sl_metrics_render(const struct sl_ctl *ctl, struct sl_buf *out)
 		return;
 	worker_metrics(ctl, out);
 	vip_metrics(ctl, out);
+	acl_metrics(ctl, out);
 }
 
 int

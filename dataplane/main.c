@@ -22,9 +22,11 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_memzone.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp.h"
+#include "sl_ratelimit.h"
 
 RTE_LOG_REGISTER(sl_dp_logtype, sluice.dp, INFO);
 RTE_LOG_REGISTER(sl_port_logtype, sluice.port, INFO);
@@ -152,6 +154,7 @@ shm_create(struct sl_dp *dp)
 	const struct rte_memzone *mz;
 	struct sl_shm *shm;
 	uint32_t w, nw = dp->nb_workers;
+	uint32_t rl = dp->cfg.dp.rl_clients ? dp->cfg.dp.rl_clients : 65536;
 	size_t sz;
 
 	mz = rte_memzone_reserve_aligned(SL_SHM_NAME, sizeof(*shm),
@@ -174,9 +177,20 @@ shm_create(struct sl_dp *dp)
 				     sizeof(*shm->vip_stats) * nw, 64);
 	shm->be_stats = rte_zmalloc("sl_be_stats",
 				    sizeof(*shm->be_stats) * nw, 64);
+	shm->acl_hits = rte_zmalloc("sl_acl_hits",
+				    sizeof(*shm->acl_hits) * nw, 64);
+	shm->tsc_start = rte_get_tsc_cycles();
+	shm->wall_start_s = (uint64_t)time(NULL);
+	if (dp->cfg.dp.has_cookie_secret) {
+		memcpy(&shm->cookie_secret, dp->cfg.dp.cookie_secret,
+		       sizeof(shm->cookie_secret));
+	} else {
+		shm->cookie_secret.k[0] = rte_rand();
+		shm->cookie_secret.k[1] = rte_rand();
+	}
 	sz = rte_rcu_qsbr_get_memsize(nw + 2);
 	shm->qsbr = rte_zmalloc("sl_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (!shm->vip_stats || !shm->be_stats || !shm->qsbr ||
+	if (!shm->vip_stats || !shm->be_stats || !shm->qsbr || !shm->acl_hits ||
 	    rte_rcu_qsbr_init(shm->qsbr, nw + 2) != 0) {
 		DP_LOG(ERR, "shared state: out of memory");
 		return -ENOMEM;
@@ -193,6 +207,13 @@ shm_create(struct sl_dp *dp)
 		}
 		shm->ct[w] = sl_ct_init(mem, dp->cfg.dp.ct_size,
 					&dp->cfg.dp.timeouts);
+		mem = rte_zmalloc("sl_rl", sl_rl_memsize(rl), RTE_CACHE_LINE_SIZE);
+		if (mem == NULL) {
+			DP_LOG(ERR, "%u client rate buckets: out of hugepage "
+			       "memory (raise [dataplane] memory)", rl);
+			return -ENOMEM;
+		}
+		shm->rl[w] = sl_rl_init(mem, rl);
 	}
 	dp->shm = shm;
 	return 0;

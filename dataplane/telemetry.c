@@ -155,26 +155,20 @@ one_vip(const struct sl_snapshot *s, const char *params,
 {
 	const struct sl_snap_vip *v = vip_by_name(s, params, strlen(params));
 	const struct sl_shm *shm = sl_dp.shm;
-	struct sl_vip_stats t = { 0 };
-	uint32_t w;
+	struct sl_vip_stats t;
+	uint32_t k;
 
 	if (v == NULL)
 		return -EINVAL;
-	for (w = 0; w < shm->nb_workers; w++) {
-		const struct sl_vip_stats *x = &shm->vip_stats[w][v->id];
-
-		t.pkts += x->pkts;
-		t.bytes += x->bytes;
-		t.new_flows += x->new_flows;
-		t.active_flows += x->active_flows;
-		t.drops += x->drops;
-	}
+	sl_shm_sum_vip(shm, v->id, &t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "packets", t.pkts);
 	rte_tel_data_add_dict_u64(d, "bytes", t.bytes);
 	rte_tel_data_add_dict_u64(d, "new_flows", t.new_flows);
 	rte_tel_data_add_dict_u64(d, "active_flows", t.active_flows);
 	rte_tel_data_add_dict_u64(d, "drops", t.drops);
+	for (k = 0; k < SL_VPOL_MAX; k++)
+		rte_tel_data_add_dict_u64(d, sl_vip_pol_names[k], t.pol[k]);
 	rte_tel_data_add_dict_u64(d, "backends", v->nb_backends);
 	return 0;
 }
@@ -238,6 +232,32 @@ one_backend(const struct sl_snapshot *s, const char *params,
 	return 0;
 }
 
+/* Packets decided by each access rule of the running snapshot, by stable
+ * rule id ("0" = the implicit default deny). */
+static int
+acl_hits(const struct sl_snapshot *s, const char *params,
+	 struct rte_tel_data *d)
+{
+	bool dflt = false;
+	char key[16];
+	uint32_t i;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < s->nb_acl; i++) {
+		if (s->acl[i].id == SL_ACL_RULE_DEFAULT) {
+			if (dflt)
+				continue;	/* the default denies share it */
+			dflt = true;
+		}
+		snprintf(key, sizeof(key), "%u", s->acl[i].id);
+		rte_tel_data_add_dict_u64(d, key,
+					  sl_shm_acl_hits(sl_dp.shm,
+							  s->acl[i].id));
+	}
+	return 0;
+}
+
 #define SNAP_CMD(fn) \
 static int \
 cmd_##fn(const char *cmd, const char *params, struct rte_tel_data *d) \
@@ -249,6 +269,7 @@ SNAP_CMD(list_vips)
 SNAP_CMD(one_vip)
 SNAP_CMD(list_backends)
 SNAP_CMD(one_backend)
+SNAP_CMD(acl_hits)
 
 int
 sl_telemetry_init(struct sl_dp *dp)
@@ -268,6 +289,9 @@ sl_telemetry_init(struct sl_dp *dp)
 		"A VIP's backends. Parameter: VIP name");
 	rc |= rte_telemetry_register_cmd("/sluice/backend", cmd_one_backend,
 		"One backend's counters. Parameters: VIP name,ADDR:PORT");
+	rc |= rte_telemetry_register_cmd("/sluice/acl", cmd_acl_hits,
+		"Packets decided per access rule id (0 = default deny). "
+		"No parameters");
 	if (rc != 0)
 		SL_LOG(tel, WARNING, "telemetry commands not registered");
 	/* dpdk-dumpcap attaches as a secondary and asks us to copy packets. */

@@ -20,10 +20,9 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
-#include "dp.h"
 #include "sl_maglev.h"
 #include "sl_nat.h"
-#include "sl_snapshot.h"
+#include "worker.h"
 
 /* Conntrack slots the sweep examines per loop: a few when busy (each
  * in-use slot costs a read of its entry), plus two per flow created in
@@ -32,71 +31,6 @@
 #define SWEEP_PER_NEW	2
 #define SWEEP_IDLE	256
 #define SNAT_TRIES	32
-#define TXBUF		(SL_BURST * 2)
-
-/* Build with -DSL_STAGE_CYCLES to count TSC cycles per stage of the loop;
- * the totals are logged when the worker stops (for BENCHMARKS.md). */
-#ifdef SL_STAGE_CYCLES
-enum { ST_RX, ST_CLASSIFY, ST_PREFETCH, ST_DISPATCH, ST_TX, ST_SWEEP,
-       ST_OTHER, ST_MAX };
-static const char *const stage_names[ST_MAX] = {
-	"rx_burst", "classify", "prefetch", "dispatch", "tx_burst", "sweep",
-	"other",
-};
-#define STAGE_START()	uint64_t st_t_ = rte_rdtsc()
-#define STAGE(w, s)	do {						\
-		uint64_t st_n_ = rte_rdtsc();				\
-		(w)->stage[s] += st_n_ - st_t_;				\
-		st_t_ = st_n_;						\
-	} while (0)
-#else
-#define STAGE_START()	do { } while (0)
-#define STAGE(w, s)	do { } while (0)
-#endif
-
-struct txbuf {
-	uint16_t n;
-	struct rte_mbuf *m[TXBUF];
-};
-
-/* Everything one worker touches; written by that worker only. */
-struct worker {
-	uint32_t id;
-	uint32_t nw;
-	uint32_t now;				/* ms */
-	uint32_t cur_vip;	/* VIP of the packet in hand, for its drops */
-	struct sl_dp *dp;
-	struct sl_shm *shm;
-	struct sl_ct *ct;
-	const struct sl_snapshot *snap;
-	const struct sl_snap_vip *last_vip;	/* in snap: vip_lookup() */
-	struct sl_worker_stats *st;
-	struct sl_vip_stats *vst;
-	struct sl_backend_stats *bst;
-	struct rte_ring *cfg;
-	struct rte_ring *ho;
-	uint16_t port_first;
-	uint16_t port_last;
-	uint16_t port_next;
-	bool busy;			/* the last loop handled packets */
-	uint64_t swept_at;		/* new_flows at the last sweep */
-	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
-	struct txbuf tx[SL_MAX_PORTS];
-#ifdef SL_STAGE_CYCLES
-	uint64_t stage[ST_MAX];
-#endif
-} __rte_cache_aligned;
-
-#define NO_VIP UINT32_MAX
-
-static inline void
-drop(struct worker *w, struct rte_mbuf *m, enum sl_drop why)
-{
-	w->st->drops[why]++;
-	if (w->cur_vip != NO_VIP)
-		w->vst[w->cur_vip].drops++;
-	rte_pktmbuf_free(m);
-}
 
 static void
 flush(struct worker *w, uint8_t port)
@@ -127,11 +61,19 @@ queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
 		flush(w, port);
 }
 
+void
+sl_w_queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
+{
+	queue_tx(w, port, m);
+}
+
 static void
 on_expire(const struct sl_ct_entry *e, void *arg)
 {
 	struct worker *w = arg;
 
+	if (unlikely(e->pflags & SL_CT_P_PENDING))
+		sl_edge_flow_gone(w, e);
 	w->st->expired_flows++;
 	w->st->flows_active--;
 	w->vst[e->vip_id].active_flows--;
@@ -163,8 +105,8 @@ neigh_index(struct worker *w, const struct sl_addr *nh)
 
 /* L2 header toward a resolved neighbour and queue. nh_idx is the flow's
  * cached index (updated when it was not known). */
-static void
-xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
+void
+sl_w_xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
      uint8_t port, uint16_t *nh_idx, const struct sl_flow_key *to)
 {
 	const struct sl_neigh *n;
@@ -193,8 +135,8 @@ xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	queue_tx(w, port, m);
 }
 
-static void
-handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner)
+void
+sl_w_handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner)
 {
 	if (rte_ring_enqueue(w->dp->handoff[owner], m) != 0)
 		return drop(w, m, SL_DROP_HANDOFF_FULL);
@@ -223,8 +165,8 @@ next_snat_port(struct worker *w)
 
 /* A client's first packet: pick the backend, the SNAT address and port,
  * the routes both ways, and insert the flow. NULL when dropped. */
-static struct sl_ct_entry *
-flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+struct sl_ct_entry *
+sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	    const struct sl_snap_vip *v, uint32_t hash)
 {
 	const struct sl_snap_backend *b;
@@ -308,21 +250,24 @@ count(struct worker *w, const struct sl_ct_entry *e, uint32_t bytes)
 }
 
 static void
-forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	const struct sl_snap_vip *v, uint32_t hash, bool handed)
+forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 {
-	uint32_t owner;
+	struct sl_pkt_info *pi = &c->pi;
+	const struct sl_snap_vip *v = c->v;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_ct_entry *e;
 	struct sl_flow_key to;
 	enum sl_drop r;
 	int dir;
 
-	owner = sl_hash_scale(hash, w->nw);
-	if (owner != w->id && !handed)
-		return handoff(w, m, owner);
+	if (c->owner != w->id && !handed) {
+		m->hash.usr = 0;
+		return sl_w_handoff(w, m, c->owner);
+	}
 	w->cur_vip = v->id;
-	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
+	if (unlikely(v->has_policy) && !sl_edge_admit(w, m, c))
+		return;
+	e = sl_ct_lookup(w->ct, &pi->key, c->hash, w->now, &dir);
 	if (e != NULL && dir == SL_CT_DIR_FWD && pi->proto == IPPROTO_TCP &&
 	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED) {
@@ -333,17 +278,27 @@ forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	}
 	if (e == NULL) {
 		/* Only a SYN opens a TCP flow: a mid-stream packet has no
-		 * SNAT binding the backend would recognise. */
+		 * SNAT binding the backend would recognise (but it may be
+		 * the ACK of a SYN cookie, see sl_edge_miss()). */
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) !=
-		    SL_TCP_SYN)
+		    SL_TCP_SYN) {
+			if (unlikely(v->has_policy) && sl_edge_miss(w, m, c))
+				return;
 			return drop(w, m, SL_DROP_NO_FLOW);
-		e = flow_create(w, m, pi, v, hash);
+		}
+		if (unlikely(v->has_policy) && !sl_edge_open(w, m, c))
+			return;
+		e = sl_w_flow_create(w, m, pi, v, c->hash);
 		if (e == NULL)
 			return;
+		if (unlikely(v->proxy_protocol))
+			sl_edge_flow_init(w, e, v, frame, pi);
 	} else if (dir != SL_CT_DIR_FWD) {
 		return drop(w, m, SL_DROP_NO_FLOW);
 	} else if (backend_gone(w, m, e)) {
+		return;
+	} else if (unlikely(e->pflags) && sl_edge_fwd_wait(w, m, e, pi)) {
 		return;
 	}
 	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
@@ -351,9 +306,11 @@ forward(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
 		return drop(w, m, r);
+	if (unlikely(e->pflags) && !sl_edge_fwd(w, m, pi, e))
+		return;
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->fwd_pkts++;
-	xmit(w, m, pi, e->out_port, &e->nh_backend, &to);
+	sl_w_xmit(w, m, pi, e->out_port, &e->nh_backend, &to);
 }
 
 static void
@@ -368,21 +325,25 @@ reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	int dir;
 
 	if (owner != w->id && !handed)
-		return handoff(w, m, owner);
+		return sl_w_handoff(w, m, owner);
 	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
 	if (e == NULL || dir != SL_CT_DIR_REV)
 		return drop(w, m, SL_DROP_NO_FLOW);
 	w->cur_vip = e->vip_id;
 	if (backend_gone(w, m, e))
 		return;
+	if (unlikely(e->pflags) && sl_edge_rev_pre(w, m, pi, e))
+		return;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
 	sl_flow_key_reverse(&e->fwd, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
 		return drop(w, m, r);
+	if (unlikely(e->pflags) && !sl_edge_rev(w, m, pi, e))
+		return;
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->rev_pkts++;
-	xmit(w, m, pi, e->in_port, &e->nh_client, &to);
+	sl_w_xmit(w, m, pi, e->in_port, &e->nh_client, &to);
 }
 
 static bool
@@ -423,24 +384,6 @@ is_nd(const struct sl_pkt_info *pi)
 	       pi->icmp_type <= 137;
 }
 
-/* What the first pass over a burst found out about a packet. */
-enum pkt_kind {
-	K_DROP,		/* drop for reason why */
-	K_MAIN,		/* ARP / ND: to the main lcore */
-	K_FWD,		/* client -> VIP v */
-	K_REV,		/* backend -> a local SNAT address */
-	K_ECHO,		/* ICMP / ICMPv6 echo request */
-};
-
-struct pkt_ctx {
-	struct sl_pkt_info pi;
-	const struct sl_snap_vip *v;
-	uint32_t hash;			/* flow hash of pi.key (K_FWD, K_REV) */
-	uint8_t kind;
-	uint8_t why;			/* K_DROP: enum sl_drop */
-	bool mine;			/* handled here, not handed off */
-};
-
 /* The VIP of a packet: most packets in a row go to the same VIP, so the
  * last one found is tried first (the same test sl_snap_vip_lookup() ends
  * with); cleared when the snapshot changes. */
@@ -473,6 +416,7 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 
 	c->kind = K_DROP;
 	c->mine = false;
+	c->acl = 0;
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
 		c->why = SL_DROP_TRUNC_L2;
 		return;
@@ -492,8 +436,10 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		if (likely(c->v != NULL)) {
 			c->kind = K_FWD;
 			c->hash = sl_flow_hash(&pi->key);
-			c->mine = handed ||
-				  sl_hash_scale(c->hash, w->nw) == w->id;
+			c->owner = likely(!c->v->has_policy) ?
+				   sl_hash_scale(c->hash, w->nw) :
+				   sl_edge_owner(w, c->v, pi, c->hash);
+			c->mine = handed || c->owner == w->id;
 		} else {
 			sl_flow_key_dst(&pi->key, &dst);
 			if (!is_snat(w, &dst)) {
@@ -526,7 +472,7 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	w->cur_vip = NO_VIP;
 	switch (c->kind) {
 	case K_FWD:
-		return forward(w, m, &c->pi, c->v, c->hash, handed);
+		return forward(w, m, c, handed);
 	case K_REV:
 		return reverse(w, m, &c->pi, c->hash, handed);
 	case K_MAIN:
@@ -553,7 +499,7 @@ may_open(const struct sl_pkt_info *pi)
 }
 
 /* A packet that will likely open a flow: prefetch the index bucket of
- * the reverse key flow_create() will most likely try first (the backend
+ * the reverse key sl_w_flow_create() will most likely try first (the backend
  * Maglev picks, and the k-th SNAT port from here, k = the new flows
  * before it in the burst). Only a hint: a wrong guess costs a wasted
  * prefetch, never a different port. */
@@ -610,6 +556,8 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 						       void *));
 		classify(w, pkts[i], &ctx[i], handed);
 	}
+	if (unlikely(w->snap->nb_acl != 0))
+		sl_edge_acl_burst(w, ctx, n);
 	STAGE(w, ST_CLASSIFY);
 	for (i = 0, k = 0; i < n; i++)
 		if (ctx[i].mine && !sl_ct_prefetch_entry(w->ct, ctx[i].hash) &&
@@ -665,6 +613,7 @@ worker_init(struct worker *w, struct sl_dp *dp)
 	w->port_next = w->port_first;
 	w->cur_vip = NO_VIP;
 	sl_ct_set_expire_cb(w->ct, on_expire, w);
+	sl_edge_init(w);
 }
 
 static void
@@ -733,6 +682,10 @@ sl_worker_main(void *arg)
 		w->now = (uint32_t)(rte_get_tsc_cycles() / hz_ms);
 		if ((loops++ & 15) == 0) {
 			poll_config(w);
+			w->now_s = (uint32_t)(dp->shm->wall_start_s +
+					      (rte_get_tsc_cycles() -
+					       dp->shm->tsc_start) /
+					      rte_get_tsc_hz());
 			w->st->loops = loops;
 			w->st->now_ms = w->now;
 		}

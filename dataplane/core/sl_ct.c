@@ -58,7 +58,7 @@
 #define CT_F_FIN_MASK	(CT_F_FIN_FWD | CT_F_FIN_REV)
 
 /* The header's entry is 116 bytes of fields, aligned to 64: two lines. */
-_Static_assert(sizeof(struct sl_ct_entry) % 64 == 0, "whole cache lines");
+_Static_assert(sizeof(struct sl_ct_entry) == 128, "two cache lines");
 
 /* One cache line: 8 signatures, then the 8 matching entry indexes, so the
  * signature compare is one contiguous 32-byte read. */

@@ -53,8 +53,20 @@ struct sl_ct_entry {
 	uint16_t nh_client;		/* neighbour index toward client */
 	uint32_t fwd_hash;
 	uint32_t rev_hash;
-	uint32_t pad[2];
+	/* Edge policy (SL_CT_P_*), zero for a plain flow. */
+	uint32_t seq_delta;		/* SYN proxy: cookie - backend ISN */
+	uint32_t ts_delta;		/* SYN proxy: our TSval - backend's */
+	uint32_t isn;			/* client ISN */
+	uint8_t pflags;
+	uint8_t ws_ours;		/* SYN proxy: window scale we offered */
+	uint8_t ws_backend;		/* SYN proxy: the backend's */
 } __attribute__((aligned(64)));
+
+#define SL_CT_P_SYNPROXY	0x01	/* opened by a SYN cookie */
+#define SL_CT_P_PP2		0x02	/* PROXY v2 header goes first */
+#define SL_CT_P_PP2_SENT	0x04	/* ... and was inserted */
+#define SL_CT_P_PENDING		0x08	/* client data held (SYN proxy) */
+#define SL_CT_P_WS		0x10	/* windows need rescaling */
 
 struct sl_ct;	/* opaque */
 

@@ -10,8 +10,9 @@
 #include "sl_flow.h"
 
 /* Why a packet was dropped. Parse reasons first, then path reasons.
- * Invariant per worker: rx + handoff_in = forwarded + replied + to_main
- *                      + handoff_out + sum(drops). */
+ * Invariant per worker: rx + handoff_in + generated = forwarded + replied
+ *   + to_main + handoff_out + sum(drops) (+ client packets a SYN proxy holds
+ *   for the moment, at most one per opening flow). */
 #define SL_DROP_REASONS(X) \
 	X(NONE,		"none")				\
 	X(TRUNC_L2,	"truncated_l2")			\
@@ -43,7 +44,14 @@
 	X(HANDOFF_FULL,	"handoff_ring_full")		\
 	X(MAIN_FULL,	"control_ring_full")		\
 	X(TX_FULL,	"tx_full")			\
-	X(ICMP_IGNORED,	"icmp_ignored")
+	X(ICMP_IGNORED,	"icmp_ignored")			\
+	X(ACL_DENIED,	"acl_denied")			\
+	X(RATE_PPS,	"rate_pps")			\
+	X(RATE_CONN,	"rate_conn")			\
+	X(RATE_CLIENT,	"rate_client_conn")		\
+	X(COOKIE_BAD,	"syn_cookie_invalid")		\
+	X(SYNPROXY_WAIT, "synproxy_wait")		\
+	X(NO_MBUF,	"no_mbuf")
 
 enum sl_drop {
 #define SL_DROP_ENUM(name, str) SL_DROP_##name,

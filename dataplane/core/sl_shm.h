@@ -18,10 +18,11 @@
 #include "sl_ct.h"
 #include "sl_pkt.h"
 #include "sl_snapshot.h"
+#include "sl_tcp.h"
 
 #define SL_SHM_NAME	"sluice_shm"
 #define SL_SHM_MAGIC	0x4d48534cu	/* "LSHM" */
-#define SL_SHM_VERSION	1
+#define SL_SHM_VERSION	2
 #define SL_CACHE_LINE	64
 
 #define SL_CFG_RING_FMT	"sl_cfg_%u"	/* per worker, SP/SC, snapshots */
@@ -32,6 +33,7 @@
 #define SL_RESOLVE_RING	"sl_resolve"	/* workers -> main: addresses */
 
 struct rte_rcu_qsbr;
+struct sl_rl_table;
 
 /* Per worker, written by that worker only. */
 struct sl_worker_stats {
@@ -48,6 +50,7 @@ struct sl_worker_stats {
 	uint64_t new_flows;
 	uint64_t expired_flows;
 	uint64_t flows_active;
+	uint64_t generated;		/* packets Sluice made (SYN proxy) */
 	uint64_t drops[SL_DROP_MAX];
 	uint64_t epoch;			/* snapshot epoch this worker runs */
 	uint64_t loops;
@@ -57,7 +60,7 @@ struct sl_worker_stats {
 
 /* The first SL_WORKER_FIELDS counters of struct sl_worker_stats, by name,
  * for every renderer (sluicectl, /metrics, DPDK telemetry). */
-#define SL_WORKER_FIELDS 13
+#define SL_WORKER_FIELDS 14
 extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
 
 static inline uint64_t
@@ -66,9 +69,30 @@ sl_worker_field(const struct sl_worker_stats *s, unsigned int i)
 	return ((const uint64_t *)s)[i];
 }
 
-_Static_assert(__builtin_offsetof(struct sl_worker_stats, flows_active) ==
+_Static_assert(__builtin_offsetof(struct sl_worker_stats, generated) ==
 	       (SL_WORKER_FIELDS - 1) * sizeof(uint64_t),
 	       "sl_worker_fields[] follows struct sl_worker_stats");
+
+/* Edge policy counters of a VIP, by name for every renderer. */
+#define SL_VIP_POLICY_COUNTERS(X)					\
+	X(ACL_DENIED,	"acl_denied")	/* denied, dropped or answered */ \
+	X(ACL_REPLIES,	"acl_replies")	/* of those, answered (RST/ICMP) */ \
+	X(RATE_PPS,	"rate_pps_dropped")				\
+	X(RATE_CONN,	"rate_conn_dropped")				\
+	X(RATE_CLIENT,	"rate_client_dropped")				\
+	X(COOKIES_SENT,	"syn_cookies_sent")				\
+	X(COOKIES_OK,	"syn_cookies_valid")				\
+	X(COOKIES_BAD,	"syn_cookies_invalid")				\
+	X(SYNPROXY_WAIT, "synproxy_wait_dropped")			\
+	X(PP2_SENT,	"proxy_v2_headers")
+
+enum sl_vip_pol {
+#define SL_VPOL_ENUM(name, str) SL_VPOL_##name,
+	SL_VIP_POLICY_COUNTERS(SL_VPOL_ENUM)
+#undef SL_VPOL_ENUM
+	SL_VPOL_MAX
+};
+extern const char *const sl_vip_pol_names[SL_VPOL_MAX];
 
 struct sl_vip_stats {
 	uint64_t pkts;
@@ -76,7 +100,11 @@ struct sl_vip_stats {
 	uint64_t new_flows;
 	uint64_t active_flows;		/* inc on insert, dec on remove */
 	uint64_t drops;
+	uint64_t pol[SL_VPOL_MAX];	/* enum sl_vip_pol */
 };
+
+_Static_assert(sizeof(struct sl_vip_stats) % sizeof(uint64_t) == 0,
+	       "sl_vip_stats is all uint64_t");
 
 struct sl_backend_stats {
 	uint64_t pkts;			/* both directions */
@@ -144,6 +172,15 @@ struct sl_shm {
 	struct sl_ct *ct[SL_MAX_WORKERS];
 	struct sl_vip_stats (*vip_stats)[SL_MAX_VIPS];		/* [worker] */
 	struct sl_backend_stats (*be_stats)[SL_MAX_BACKENDS];	/* [worker] */
+	/* Packets decided by each access rule (by stable id; id 0 = the
+	 * implicit default deny), per worker. */
+	uint64_t (*acl_hits)[SL_MAX_ACL_RULES];			/* [worker] */
+	/* Clocks for SYN cookies: wall seconds = wall_start_s + (TSC -
+	 * tsc_start) / hz; the secret is shared by every worker. */
+	uint64_t tsc_start;
+	uint64_t wall_start_s;
+	struct sl_cookie_secret cookie_secret;
+	struct sl_rl_table *rl[SL_MAX_WORKERS];	/* per-client buckets */
 	uint32_t worker_lcore[SL_MAX_WORKERS];
 
 	struct sl_shm_port ports[SL_MAX_PORTS];
@@ -154,5 +191,10 @@ struct sl_shm {
 
 	struct sl_neigh neigh[SL_NEIGH_MAX];
 };
+
+/* Sums over the workers (racy reads of single-writer counters). */
+void sl_shm_sum_vip(const struct sl_shm *shm, uint16_t id,
+		    struct sl_vip_stats *t);
+uint64_t sl_shm_acl_hits(const struct sl_shm *shm, uint16_t rule_id);
 
 #endif

@@ -176,6 +176,11 @@ sl_snapshot_build(const struct sl_config *c, uint64_t epoch, void *mem,
 		if (rc < 0)
 			return rc;
 		vips[i].has_acl = has_acl[i];
+		vips[i].has_policy = has_acl[i] || vips[i].conn.rate ||
+				     vips[i].pps.rate ||
+				     vips[i].client_conn.rate ||
+				     vips[i].synproxy != SL_SYNPROXY_OFF ||
+				     vips[i].proxy_protocol;
 		h = vip_key_hash(vc->addr.family, vc->proto, vc->addr.w,
 				 htons(vc->port));
 		while (vhash[h & (slots - 1)] >= 0)

@@ -41,7 +41,10 @@ struct sl_snap_vip {
 	const struct sl_snap_backend *backends;
 	const uint16_t *table;		/* M entries: index into backends */
 	char name[SL_NAME_MAX];
-	/* Edge policy, as in struct sl_vip_policy. */
+	/* Edge policy, as in struct sl_vip_policy. has_policy: any of it
+	 * (an access rule applies, a rate, SYN proxy or PROXY v2 is set),
+	 * the fast path's one test for a VIP without policy. */
+	uint8_t has_policy;
 	uint8_t has_acl;		/* some rule (its own or global) applies */
 	uint8_t deny_reply;		/* enum sl_deny_reply */
 	uint8_t synproxy;		/* enum sl_synproxy_mode */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The worker's private state, shared by the fast path (worker.c) and the
+ * edge policy (edge.c): one struct per worker lcore, written by that
+ * worker only.
+ */
+#ifndef SL_WORKER_H
+#define SL_WORKER_H
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "sl_ratelimit.h"
+#include "sl_snapshot.h"
+
+#define TXBUF		(SL_BURST * 2)
+#define NO_VIP		UINT32_MAX
+
+/* Build with -DSL_STAGE_CYCLES to count TSC cycles per stage of the loop;
+ * the totals are logged when the worker stops (for BENCHMARKS.md). */
+#ifdef SL_STAGE_CYCLES
+enum { ST_RX, ST_CLASSIFY, ST_PREFETCH, ST_DISPATCH, ST_TX, ST_SWEEP,
+       ST_OTHER, ST_MAX };
+static const char *const stage_names[ST_MAX] = {
+	"rx_burst", "classify", "prefetch", "dispatch", "tx_burst", "sweep",
+	"other",
+};
+#define STAGE_START()	uint64_t st_t_ = rte_rdtsc()
+#define STAGE(w, s)	do {						\
+		uint64_t st_n_ = rte_rdtsc();				\
+		(w)->stage[s] += st_n_ - st_t_;				\
+		st_t_ = st_n_;						\
+	} while (0)
+#else
+#define STAGE_START()	do { } while (0)
+#define STAGE(w, s)	do { } while (0)
+#endif
+
+struct txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[TXBUF];
+};
+
+/* A worker's own view of a VIP's limits: its share of the VIP's token
+ * buckets and its SYN rate (automatic SYN proxy). */
+struct vip_rt {
+	struct sl_tb pps;
+	struct sl_tb conn;
+	uint32_t syn_start;		/* ms: this one-second window */
+	uint32_t syn_count;		/* SYNs in it */
+	uint32_t syn_prev;		/* SYNs in the one before */
+};
+
+/* Client data that arrived while the SYN proxy opens the backend side of
+ * its flow: one packet per flow, in a small table by entry address. */
+#define SL_PENDING	64
+struct pending {
+	const struct sl_ct_entry *e;
+	struct rte_mbuf *m;
+};
+
+/* Everything one worker touches; written by that worker only. */
+struct worker {
+	uint32_t id;
+	uint32_t nw;
+	uint32_t now;				/* ms */
+	uint32_t cur_vip;	/* VIP of the packet in hand, for its drops */
+	struct sl_dp *dp;
+	struct sl_shm *shm;
+	struct sl_ct *ct;
+	const struct sl_snapshot *snap;
+	const struct sl_snap_vip *last_vip;	/* in snap: vip_lookup() */
+	struct sl_worker_stats *st;
+	struct sl_vip_stats *vst;
+	struct sl_backend_stats *bst;
+	struct rte_ring *cfg;
+	struct rte_ring *ho;
+	uint16_t port_first;
+	uint16_t port_last;
+	uint16_t port_next;
+	bool busy;			/* the last loop handled packets */
+	uint64_t swept_at;		/* new_flows at the last sweep */
+	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
+	struct txbuf tx[SL_MAX_PORTS];
+	/* Edge policy (edge.c) */
+	uint32_t now_s;				/* wall clock, s */
+	struct sl_rl_table *rl;			/* per-client buckets */
+	uint64_t *acl_hits;			/* [SL_MAX_ACL_RULES] */
+	struct vip_rt vrt[SL_MAX_VIPS];		/* by VIP id */
+	struct pending pend[SL_PENDING];
+#ifdef SL_STAGE_CYCLES
+	uint64_t stage[ST_MAX];
+#endif
+} __rte_cache_aligned;
+
+static inline void
+drop(struct worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	w->st->drops[why]++;
+	if (w->cur_vip != NO_VIP)
+		w->vst[w->cur_vip].drops++;
+	rte_pktmbuf_free(m);
+}
+
+/* A packet handed to another worker as a second try (see
+ * sl_edge_miss()): not handed on again. In m->hash.usr, which the worker
+ * owns once the packet is received. */
+#define HANDOFF_RETRY	0x5eca11edu
+
+/* What the first pass over a burst found out about a packet. */
+enum pkt_kind {
+	K_DROP,		/* drop for reason why */
+	K_MAIN,		/* ARP / ND: to the main lcore */
+	K_FWD,		/* client -> VIP v */
+	K_REV,		/* backend -> a local SNAT address */
+	K_ECHO,		/* ICMP / ICMPv6 echo request */
+};
+
+struct pkt_ctx {
+	struct sl_pkt_info pi;
+	const struct sl_snap_vip *v;
+	uint32_t hash;			/* flow hash of pi.key (K_FWD, K_REV) */
+	uint32_t owner;			/* the worker that owns the flow */
+	uint32_t acl;			/* deciding rule + 1 (0: none) */
+	uint8_t kind;
+	uint8_t why;			/* K_DROP: enum sl_drop */
+	bool mine;			/* handled here, not handed off */
+};
+
+void sl_w_queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m);
+void sl_w_xmit(struct worker *w, struct rte_mbuf *m,
+	       const struct sl_pkt_info *pi, uint8_t port, uint16_t *nh_idx,
+	       const struct sl_flow_key *to);
+void sl_w_handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner);
+struct sl_ct_entry *sl_w_flow_create(struct worker *w, struct rte_mbuf *m,
+				     struct sl_pkt_info *pi,
+				     const struct sl_snap_vip *v, uint32_t hash);
+
+/* edge.c: the edge policy (issue 5) */
+uint32_t sl_edge_owner(const struct worker *w, const struct sl_snap_vip *v,
+		       const struct sl_pkt_info *pi, uint32_t hash);
+void sl_edge_acl_burst(struct worker *w, struct pkt_ctx *ctx, uint16_t n);
+bool sl_edge_admit(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
+bool sl_edge_open(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
+bool sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
+void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
+		       const struct sl_snap_vip *v, const uint8_t *frame,
+		       const struct sl_pkt_info *pi);
+bool sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m,
+		      struct sl_ct_entry *e, const struct sl_pkt_info *pi);
+bool sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+		 struct sl_ct_entry *e);
+bool sl_edge_rev_pre(struct worker *w, struct rte_mbuf *m,
+		     struct sl_pkt_info *pi, struct sl_ct_entry *e);
+bool sl_edge_rev(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+		 struct sl_ct_entry *e);
+void sl_edge_flow_gone(struct worker *w, const struct sl_ct_entry *e);
+void sl_edge_init(struct worker *w);
+
+#endif
