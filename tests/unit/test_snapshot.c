@@ -293,6 +293,7 @@ test_policy(void)
 	CU_ASSERT_EQUAL(v->synproxy_wscale, 9);
 	CU_ASSERT_EQUAL(v->proxy_protocol, 1);
 	CU_ASSERT_EQUAL(v->has_acl, 1);
+	CU_ASSERT_EQUAL(v->has_policy, 1);
 	/* b: the defaults */
 	v = &s->vips[1];
 	CU_ASSERT_EQUAL(v->deny_reply, SL_DENY_DROP);
@@ -306,10 +307,12 @@ test_policy(void)
 	CU_ASSERT_EQUAL(v->synproxy_wscale, SL_SYNPROXY_WSCALE_DEFAULT);
 	CU_ASSERT_EQUAL(v->proxy_protocol, 0);
 	CU_ASSERT_EQUAL(v->has_acl, 0);
+	CU_ASSERT_EQUAL(v->has_policy, 0);
 	v = &s->vips[2];
 	CU_ASSERT_EQUAL(v->deny_reply, SL_DENY_ICMP);
 	CU_ASSERT_EQUAL(v->synproxy, SL_SYNPROXY_ON);
 	CU_ASSERT_EQUAL(v->has_acl, 1);
+	CU_ASSERT_EQUAL(v->has_policy, 1);
 
 	/* a: 3 own rules + 2 default denies; c: 1 rule, no allow */
 	CU_ASSERT_EQUAL(s->nb_acl, 6);
@@ -339,7 +342,46 @@ test_policy(void)
 		CU_ASSERT_PTR_NULL(s->acl);
 		for (i = 0; i < bare.nb_vips; i++)
 			CU_ASSERT_EQUAL(s->vips[i].has_acl, 0);
+		/* without rules: a has rates, c a SYN proxy, b nothing */
+		CU_ASSERT_EQUAL(s->vips[0].has_policy, 1);
+		CU_ASSERT_EQUAL(s->vips[1].has_policy, 0);
+		CU_ASSERT_EQUAL(s->vips[2].has_policy, 1);
 		free(s);
+		/* each setting alone makes a VIP one with a policy (c: TCP,
+		 * its rules left out, everything else back to defaults) */
+		{
+			static const char *const one[][2] = {
+				{ "pps", "1" }, { "conn_rate", "1" },
+				{ "client_conn_rate", "1" },
+				{ "syn_proxy", "on" }, { "syn_proxy", "auto" },
+				{ "proxy_protocol", "v2" },
+			};
+			struct sl_vip_policy p, keep = bare.vips[2].policy;
+			unsigned int set;
+
+			for (i = 0; i < SL_ARRAY_SIZE(one); i++) {
+				sl_vip_policy_init(&bare.vips[2].policy);
+				sl_vip_policy_init(&p);
+				set = 0;
+				CU_ASSERT_FATAL(sl_vip_policy_parse(one[i][0],
+					one[i][1], &p, &set, err,
+					sizeof(err)) == 0);
+				CU_ASSERT_FATAL(sl_config_vip_policy(&bare, "c",
+					&p, set, err, sizeof(err)) == 0);
+				s = build(&bare, 4);
+				CU_ASSERT_EQUAL(s->vips[2].has_policy, 1);
+				free(s);
+			}
+			/* bursts, prefixes, deny_reply alone: nothing to do */
+			sl_vip_policy_init(&bare.vips[2].policy);
+			bare.vips[2].policy.conn.burst = 5;
+			bare.vips[2].policy.client_plen4 = 8;
+			bare.vips[2].policy.deny_reply = SL_DENY_ICMP;
+			s = build(&bare, 5);
+			CU_ASSERT_EQUAL(s->vips[2].has_policy, 0);
+			free(s);
+			bare.vips[2].policy = keep;
+		}
 		for (i = 0; i < bare.nb_vips; i++)
 			bare.vips[i].policy.nb_acl = c.vips[i].policy.nb_acl;
 		sl_config_free(&bare);
