@@ -99,6 +99,119 @@ health_conf_text(struct sl_buf *out, const struct sl_health_conf *h)
 	  sl_health_timeout_ms(h), h->rise, h->fall);
 }
 
+/* Access rules, one line (text) or object (JSON) each; *n counts the
+ * objects written so far for the commas. hits: per-rule counters indexed
+ * by rule id, or NULL: the column / field is left out. */
+static void
+acl_rules_print(struct sl_buf *out, bool json, const char *scope,
+		const struct sl_acl_rule *r, uint32_t nb, const uint64_t *hits,
+		uint32_t *n)
+{
+	char a[SL_ADDRSTRLEN], pfx[SL_ADDRSTRLEN + 4];
+	uint32_t i;
+
+	for (i = 0; i < nb; i++, (*n)++) {
+		snprintf(pfx, sizeof(pfx), "%s/%u",
+			 sl_addr_fmt(&r[i].src, a, sizeof(a)), r[i].plen);
+		if (json) {
+			B("%s{\"id\":%u,\"scope\":\"%s\",\"action\":\"%s\","
+			  "\"prefix\":\"%s\",\"line\":%u", *n ? "," : "",
+			  r[i].id, scope, sl_acl_action_name(r[i].action), pfx,
+			  r[i].line);
+			if (hits != NULL)
+				B(",\"hits\":%lu", hits[r[i].id]);
+			B("}");
+			continue;
+		}
+		B("%-5u %-16s %-6s %-44s ", r[i].id, scope,
+		  sl_acl_action_name(r[i].action), pfx);
+		if (r[i].line != 0)
+			snprintf(a, sizeof(a), "%u", r[i].line);
+		else
+			snprintf(a, sizeof(a), "-");
+		if (hits != NULL)
+			B("%-6s %14lu\n", a, hits[r[i].id]);
+		else
+			B("%s\n", a);
+	}
+}
+
+static void
+acl_rules_header(struct sl_buf *out, bool hits)
+{
+	B("%-5s %-16s %-6s %-44s ", "ID", "SCOPE", "ACTION", "PREFIX");
+	if (hits)
+		B("%-6s %14s\n", "LINE", "HITS");
+	else
+		B("LINE\n");
+}
+
+/* acl list [NAME|--global]: the global rules, then each VIP's own (one
+ * VIP's: the rules that apply to it). */
+static int
+acl_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
+{
+	uint32_t i, n = 0;
+
+	if (cmd->vip[0] && !sl_config_vip_find(&ctl->cfg, cmd->vip)) {
+		B("no VIP named '%s'", cmd->vip);
+		return -ENOENT;
+	}
+	if (cmd->json)
+		B("[");
+	else
+		acl_rules_header(out, false);
+	acl_rules_print(out, cmd->json, "global", ctl->cfg.acl,
+			ctl->cfg.nb_acl, NULL, &n);
+	for (i = 0; i < ctl->cfg.nb_vips && !cmd->global; i++) {
+		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
+
+		if (cmd->vip[0] && strcmp(cmd->vip, v->name) != 0)
+			continue;
+		acl_rules_print(out, cmd->json, v->name, v->policy.acl,
+				v->policy.nb_acl, NULL, &n);
+	}
+	if (cmd->json)
+		B("]\n");
+	return 0;
+}
+
+/* Every policy setting under its INI key, and the VIP's own rules. */
+static void
+policy_json(struct sl_buf *out, const struct sl_vip_conf *v)
+{
+	char val[32];
+	unsigned int i, bit;
+	uint32_t n = 0;
+
+	B("{");
+	for (i = 0; i < SL_POL_NB_KEYS; i++) {
+		bit = 1u << i;
+		sl_vip_policy_fmt(&v->policy, bit, val, sizeof(val));
+		if (sl_vip_policy_numeric(bit))
+			B("\"%s\":%s,", sl_vip_policy_key(bit), val);
+		else
+			B("\"%s\":\"%s\",", sl_vip_policy_key(bit), val);
+	}
+	B("\"rules\":[");
+	acl_rules_print(out, true, v->name, v->policy.acl, v->policy.nb_acl,
+			NULL, &n);
+	B("]}");
+}
+
+static void
+policy_text(struct sl_buf *out, const struct sl_vip_conf *v)
+{
+	char val[32];
+	unsigned int i;
+
+	B("  policy:");
+	for (i = 0; i < SL_POL_NB_KEYS; i++)
+		B(" %s=%s", sl_vip_policy_key(1u << i),
+		  sl_vip_policy_fmt(&v->policy, 1u << i, val, sizeof(val)));
+	B(" rules=%u\n", v->policy.nb_acl);
+}
+
 static int
 vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 {
@@ -129,6 +242,8 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 			  t.pkts, t.bytes, t.new_flows, t.active_flows,
 			  t.drops);
 			health_conf_json(out, &v->health);
+			B(",\"policy\":");
+			policy_json(out, v);
 			B("}");
 		} else {
 			B("%-16s %-5s %-28s %-7u %-6s %-8u %12lu %14lu %10lu "
@@ -138,6 +253,7 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 			  t.active_flows, t.drops);
 			health_conf_text(out, &v->health);
 			B("\n");
+			policy_text(out, v);
 		}
 	}
 	if (cmd->json)
@@ -571,6 +687,19 @@ write_cmd(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 		rc = sl_config_backend_del(&next, cmd->vip, &cmd->addr,
 					   cmd->port, err, sizeof(err));
 		break;
+	case SL_CMD_VIP_POLICY:
+		rc = sl_config_vip_policy(&next, cmd->vip, &cmd->policy,
+					  cmd->policy_set, err, sizeof(err));
+		break;
+	case SL_CMD_ACL_ADD:
+		rc = sl_config_acl_add(&next, cmd->global ? NULL : cmd->vip,
+				       cmd->acl_action, &cmd->addr, cmd->plen,
+				       err, sizeof(err));
+		break;
+	case SL_CMD_ACL_DEL:
+		rc = sl_config_acl_del(&next, cmd->global ? NULL : cmd->vip,
+				       &cmd->addr, cmd->plen, err, sizeof(err));
+		break;
 	default:
 		rc = -EINVAL;
 		snprintf(err, sizeof(err), "not a write verb");
@@ -593,6 +722,8 @@ sl_ctl_exec(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 		return vip_list(ctl, cmd, out);
 	case SL_CMD_BACKEND_LIST:
 		return backend_list(ctl, cmd, out);
+	case SL_CMD_ACL_LIST:
+		return acl_list(ctl, cmd, out);
 	case SL_CMD_FLOWS:
 		return flows(ctl, cmd, out);
 	case SL_CMD_STATS:

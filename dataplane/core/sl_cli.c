@@ -74,10 +74,31 @@ static const char usage_text[] =
 	"                                     go down (default 2 / 3)\n"
 	"              health-port N          checked port (default: the backend's)\n"
 	"              T: milliseconds, or with a unit: 500ms, 2s\n"
+	"  vip policy NAME KEY VALUE [KEY VALUE...]\n"
+	"        change a VIP's edge policy; KEY as in [vip.NAME] of the config:\n"
+	"          deny_reply drop|rst|icmp      what a denied client gets\n"
+	"          conn_rate N / conn_burst N    new connections/s of the VIP\n"
+	"          pps N / pps_burst N           client packets/s of the VIP\n"
+	"          client_conn_rate N / client_conn_burst N\n"
+	"                                        new connections/s per client\n"
+	"          client_prefix4 0..32 / client_prefix6 0..128\n"
+	"                                        what one client is\n"
+	"          syn_proxy off|on|auto         SYN cookies (TCP)\n"
+	"          syn_proxy_threshold N         SYN/s that turns auto on\n"
+	"          syn_proxy_wscale 0..14        window scale of the cookie SYN-ACK\n"
+	"          proxy_protocol off|v2         PROXY v2 header to backends (TCP)\n"
+	"        (rates: 0 = unlimited; burst 0 = the rate)\n"
 	"  vip del NAME\n"
 	"        delete a VIP and its backends\n"
 	"  vip list\n"
-	"        list VIPs and their health checks\n"
+	"        list VIPs, their health checks and edge policies\n"
+	"  acl add NAME|--global allow|deny CIDR\n"
+	"        add an access rule for client sources, to VIP NAME or to every\n"
+	"        VIP (--global); the longest matching prefix decides\n"
+	"  acl del NAME|--global CIDR\n"
+	"        remove an access rule\n"
+	"  acl list [NAME|--global]\n"
+	"        list access rules (of VIP NAME: its own and the global ones)\n"
 	"  backend add NAME ADDR:PORT [weight W] [health on|off]\n"
 	"          [health-address ADDR|none]\n"
 	"        add a backend to VIP NAME (W: 0..65535, default 1, 0 = drain;\n"
@@ -113,6 +134,7 @@ sl_cli_is_read(enum sl_cmd_verb v)
 	switch (v) {
 	case SL_CMD_VIP_LIST:
 	case SL_CMD_BACKEND_LIST:
+	case SL_CMD_ACL_LIST:
 	case SL_CMD_FLOWS:
 	case SL_CMD_STATS:
 	case SL_CMD_STATUS:
@@ -375,14 +397,69 @@ take_opts(struct cli_words *cw, struct sl_cmd *cmd, int allowed, int *seen)
 	return 0;
 }
 
+/* The policy keys, for messages: "deny_reply, conn_rate, ...". */
+static const char *
+policy_keys(char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SL_POL_NB_KEYS && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+				      sl_vip_policy_key(1u << i));
+	return buf;
+}
+
+/* vip policy NAME KEY VALUE [KEY VALUE...] */
+static int
+parse_vip_policy(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *key, *val;
+	char msg[SL_ERR_MAX], keys[256];
+	unsigned int before;
+	int rc;
+
+	cmd->verb = SL_CMD_VIP_POLICY;
+	cw->ctx = "vip policy";
+	if (take_name(cw, cmd) < 0)
+		return -EINVAL;
+	if (cw->i >= cw->n)
+		return cli_fail(cw, "missing KEY VALUE (keys: %s)",
+				policy_keys(keys, sizeof(keys)));
+	while (cw->i < cw->n) {
+		key = cw->w[cw->i++];
+		before = cmd->policy_set;
+		if (cw->i >= cw->n)
+			val = NULL;
+		else
+			val = cw->w[cw->i++];
+		rc = sl_vip_policy_parse(key, val ? val : "", &cmd->policy,
+					 &cmd->policy_set, msg, sizeof(msg));
+		if (rc == -ENOENT)
+			return cli_fail(cw, "unknown key '%.40s' (keys: %s)", key,
+					policy_keys(keys, sizeof(keys)));
+		if (val == NULL)
+			return cli_fail(cw, "missing value for %s", key);
+		if (rc < 0)
+			return cli_fail(cw, "%s '%.40s': %s", key, val, msg);
+		if (before == cmd->policy_set)
+			return cli_fail(cw, "%s given twice", key);
+	}
+	return 0;
+}
+
 static int
 parse_vip(struct cli_words *cw, struct sl_cmd *cmd)
 {
-	const char *sub = next_word(cw, "vip command (add, set, del, list)");
+	const char *sub = next_word(cw,
+				    "vip command (add, set, policy, del, list)");
 	int seen = 0;
 
 	if (sub == NULL)
 		return -EINVAL;
+	if (strcmp(sub, "policy") == 0)
+		return parse_vip_policy(cw, cmd);
 	if (strcmp(sub, "list") == 0) {
 		cmd->verb = SL_CMD_VIP_LIST;
 		cw->ctx = "vip list";
@@ -413,7 +490,8 @@ parse_vip(struct cli_words *cw, struct sl_cmd *cmd)
 			return cli_fail(cw, "missing table-size M or on-remove keep|reset or a health setting");
 		return 0;
 	}
-	return cli_fail(cw, "unknown vip command '%s' (add, set, del, list)", sub);
+	return cli_fail(cw, "unknown vip command '%s' (add, set, policy, del, "
+			"list)", sub);
 }
 
 static int
@@ -454,6 +532,77 @@ parse_backend(struct cli_words *cw, struct sl_cmd *cmd)
 			sub);
 }
 
+/* NAME, unless --global was given; left words tell which was meant. */
+static int
+take_scope(struct cli_words *cw, struct sl_cmd *cmd, int args)
+{
+	int left = cw->n - cw->i;
+
+	if (cmd->global && left > args)
+		return cli_fail(cw, "give a VIP name or --global, not both");
+	if (cmd->global)
+		return 0;
+	if (left <= args)
+		return cli_fail(cw, "missing VIP name or --global");
+	return take_name(cw, cmd);
+}
+
+static int
+take_prefix(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *s = next_word(cw, "CIDR (e.g. 198.18.0.0/15)");
+	char msg[SL_ERR_MAX];
+
+	if (s == NULL)
+		return -EINVAL;
+	if (sl_acl_prefix_parse(s, &cmd->addr, &cmd->plen, msg,
+				sizeof(msg)) < 0)
+		return cli_fail(cw, "bad prefix '%.64s': %s", s, msg);
+	return 0;
+}
+
+static int
+parse_acl(struct cli_words *cw, struct sl_cmd *cmd)
+{
+	const char *sub = next_word(cw, "acl command (add, del, list)");
+	const char *act;
+	int rc;
+
+	if (sub == NULL)
+		return -EINVAL;
+	if (strcmp(sub, "list") == 0) {
+		cmd->verb = SL_CMD_ACL_LIST;
+		cw->ctx = "acl list";
+		if (cw->i < cw->n && take_scope(cw, cmd, 0) < 0)
+			return -EINVAL;
+		return no_more(cw);
+	}
+	if (strcmp(sub, "del") == 0) {
+		cmd->verb = SL_CMD_ACL_DEL;
+		cw->ctx = "acl del";
+		if (take_scope(cw, cmd, 1) < 0 || take_prefix(cw, cmd) < 0)
+			return -EINVAL;
+		return no_more(cw);
+	}
+	if (strcmp(sub, "add") != 0)
+		return cli_fail(cw, "unknown acl command '%s' (add, del, list)",
+				sub);
+	cmd->verb = SL_CMD_ACL_ADD;
+	cw->ctx = "acl add";
+	if (take_scope(cw, cmd, 2) < 0)
+		return -EINVAL;
+	act = next_word(cw, "allow or deny");
+	if (act == NULL)
+		return -EINVAL;
+	rc = sl_acl_action_parse(act);
+	if (rc < 0)
+		return cli_fail(cw, "bad action '%.40s' (allow or deny)", act);
+	cmd->acl_action = (uint8_t)rc;
+	if (take_prefix(cw, cmd) < 0)
+		return -EINVAL;
+	return no_more(cw);
+}
+
 static int
 parse_flows(struct cli_words *cw, struct sl_cmd *cmd)
 {
@@ -478,6 +627,8 @@ parse_words(struct cli_words *cw, struct sl_cmd *cmd)
 		return parse_vip(cw, cmd);
 	if (strcmp(verb, "backend") == 0)
 		return parse_backend(cw, cmd);
+	if (strcmp(verb, "acl") == 0)
+		return parse_acl(cw, cmd);
 	if (strcmp(verb, "flows") == 0)
 		return parse_flows(cw, cmd);
 	if (strcmp(verb, "stats") == 0)
@@ -501,6 +652,7 @@ cmd_init(struct sl_cmd *cmd)
 	cmd->on_remove = -1;
 	cmd->limit = SL_CLI_DEFAULT_FLOW_LIMIT;
 	cmd->be_health = -1;
+	sl_vip_policy_init(&cmd->policy);
 }
 
 int
@@ -520,6 +672,10 @@ sl_cli_parse(int argc, char *const argv[], struct sl_cmd *cmd,
 			cmd->json = true;
 			continue;
 		}
+		if (strcmp(argv[i], "--global") == 0) {
+			cmd->global = true;
+			continue;
+		}
 		if (strncmp(argv[i], "--", 2) == 0)
 			return cli_fail(&cw, "unknown option '%.64s'", argv[i]);
 		if (cw.n == CLI_MAX_WORDS)
@@ -528,6 +684,9 @@ sl_cli_parse(int argc, char *const argv[], struct sl_cmd *cmd,
 		cw.w[cw.n++] = argv[i];
 	}
 	rc = parse_words(&cw, cmd);
+	if (rc == 0 && cmd->global && cmd->verb != SL_CMD_ACL_ADD &&
+	    cmd->verb != SL_CMD_ACL_DEL && cmd->verb != SL_CMD_ACL_LIST)
+		rc = cli_fail(&cw, "--global is only for the acl verbs");
 	if (rc == 0 && cmd->json && !sl_cli_is_read(cmd->verb))
 		rc = cli_fail(&cw, "--json is only for read verbs (list, flows, stats, status)");
 	if (rc < 0) {

@@ -8,8 +8,16 @@
  *       HEALTH: health none|tcp|http, path /P, status N, interval T,
  *               timeout T, rise N, fall N, health-port N
  *               (T: milliseconds, 500 or 500ms or 2s)
+ *   vip policy NAME KEY VALUE [KEY VALUE...]
+ *       KEY: the [vip.NAME] policy keys of the INI (deny_reply, conn_rate,
+ *            conn_burst, pps, pps_burst, client_conn_rate,
+ *            client_conn_burst, client_prefix4, client_prefix6, syn_proxy,
+ *            syn_proxy_threshold, syn_proxy_wscale, proxy_protocol)
  *   vip del NAME
  *   vip list
+ *   acl add NAME|--global allow|deny CIDR
+ *   acl del NAME|--global CIDR
+ *   acl list [NAME|--global]
  *   backend add NAME ADDR:PORT [weight W] [health on|off]
  *           [health-address ADDR|none]
  *   backend set NAME ADDR:PORT [weight W] [health on|off]
@@ -20,7 +28,8 @@
  *   stats
  *   status
  *   reload
- * Read verbs (list, flows, stats, status) accept --json anywhere.
+ * Read verbs (list, flows, stats, status) accept --json anywhere; the acl
+ * verbs accept --global anywhere.
  */
 #ifndef SL_CLI_H
 #define SL_CLI_H
@@ -46,6 +55,10 @@ enum sl_cmd_verb {
 	SL_CMD_STATS,
 	SL_CMD_STATUS,
 	SL_CMD_RELOAD,
+	SL_CMD_VIP_POLICY,
+	SL_CMD_ACL_ADD,
+	SL_CMD_ACL_DEL,
+	SL_CMD_ACL_LIST,
 };
 
 #define SL_CLI_DEFAULT_FLOW_LIMIT	100
@@ -68,6 +81,11 @@ struct sl_cmd {
 	int be_health;			/* backend: -1 unchanged, 0 off, 1 on */
 	bool has_health_addr;		/* backend: health-address given */
 	struct sl_addr health_addr;	/* ... family 0 for "none" */
+	bool global;			/* acl: the global list (vip "") */
+	uint8_t acl_action;		/* acl add: enum sl_acl_action */
+	uint8_t plen;			/* acl add/del: prefix in addr/plen */
+	unsigned int policy_set;	/* vip policy: SL_POL_* given */
+	struct sl_vip_policy policy;	/* ... with these values (no rules) */
 };
 
 /* argv holds the words after the program's own options (argv[0] is the

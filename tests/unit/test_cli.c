@@ -440,6 +440,196 @@ test_errors(void)
 	CU_ASSERT_EQUAL(strlen(err), 7);
 }
 
+/* An invalid line with its whole message. */
+static void
+bad_exact(int src_line, const char *line, const char *want)
+{
+	char err[256] = "";
+	struct sl_cmd cmd;
+	int rc = parse_line(line, &cmd, err, sizeof(err));
+
+	if (rc != -EINVAL || strcmp(err, want) != 0)
+		printf("\n    line %d: '%s': want '%s', got %d '%s'\n", src_line,
+		       line, want, rc, err);
+	CU_ASSERT_EQUAL(rc, -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(cmd.verb, SL_CMD_NONE);
+	CU_ASSERT_EQUAL(cmd.policy_set, 0);
+	CU_ASSERT_FALSE(cmd.global);
+}
+
+#define BADX(line, want) bad_exact(__LINE__, line, want)
+
+#define POLICY_KEYS "deny_reply, conn_rate, conn_burst, pps, pps_burst, " \
+	"client_conn_rate, client_conn_burst, client_prefix4, "		\
+	"client_prefix6, syn_proxy, syn_proxy_threshold, syn_proxy_wscale, " \
+	"proxy_protocol"
+
+static void
+test_acl_verbs(void)
+{
+	struct sl_cmd c;
+
+	OK("acl add web allow 198.18.0.0/15", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_ACL_ADD);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_FALSE(c.global);
+	CU_ASSERT_EQUAL(c.acl_action, SL_ACL_ALLOW);
+	CU_ASSERT(addr_is(&c.addr, "198.18.0.0"));
+	CU_ASSERT_EQUAL(c.plen, 15);
+	CU_ASSERT(!sl_cli_is_read(c.verb));
+	OK("acl add --global deny 2001:db8:bad::/48", &c);
+	CU_ASSERT(c.global);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+	CU_ASSERT_EQUAL(c.acl_action, SL_ACL_DENY);
+	CU_ASSERT(addr_is(&c.addr, "2001:db8:bad::"));
+	CU_ASSERT_EQUAL(c.plen, 48);
+	OK("acl add deny 198.18.9.9 --global", &c);	/* --global anywhere */
+	CU_ASSERT(c.global);
+	CU_ASSERT_EQUAL(c.plen, 32);			/* a host */
+	OK("acl add allow allow 0.0.0.0/0", &c);	/* a VIP named allow */
+	CU_ASSERT_STRING_EQUAL(c.vip, "allow");
+	CU_ASSERT_EQUAL(c.acl_action, SL_ACL_ALLOW);
+	CU_ASSERT_EQUAL(c.plen, 0);
+	OK("acl del web 198.18.0.0/15", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_ACL_DEL);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_EQUAL(c.plen, 15);
+	OK("acl del --global ::/0", &c);
+	CU_ASSERT(c.global);
+	CU_ASSERT_EQUAL(c.addr.family, AF_INET6);
+	CU_ASSERT_EQUAL(c.plen, 0);
+	OK("acl list", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_ACL_LIST);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+	CU_ASSERT_FALSE(c.global);
+	CU_ASSERT(sl_cli_is_read(c.verb));
+	OK("acl list web --json", &c);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT(c.json);
+	OK("acl list --global", &c);
+	CU_ASSERT(c.global);
+	CU_ASSERT_STRING_EQUAL(c.vip, "");
+
+	BADX("acl", "missing acl command (add, del, list)");
+	BADX("acl show", "unknown acl command 'show' (add, del, list)");
+	BADX("acl add", "acl add: missing VIP name or --global");
+	BADX("acl add allow 198.18.0.0/16",
+	     "acl add: missing VIP name or --global");
+	BADX("acl add web allow", "acl add: missing VIP name or --global");
+	BADX("acl add web permit 198.18.0.0/16",
+	     "acl add: bad action 'permit' (allow or deny)");
+	BADX("acl add --global web allow 198.18.0.0/16",
+	     "acl add: give a VIP name or --global, not both");
+	BADX("acl add --global allow", "acl add: missing CIDR (e.g. "
+	     "198.18.0.0/15)");
+	BADX("acl add web allow 198.18.0.1/16",
+	     "acl add: bad prefix '198.18.0.1/16': host bits set beyond /16 "
+	     "(did you mean 198.18.0.0/16?)");
+	BADX("acl add web allow 198.18.0.0/40",
+	     "acl add: bad prefix '198.18.0.0/40': not an address/prefix (want "
+	     "e.g. 198.18.0.0/15 or 2001:db8::/32)");
+	BADX("acl add web deny 198.18.0.0/16 now",
+	     "acl add: unexpected argument 'now'");
+	BADX("acl add w.b deny 198.18.0.0/16",
+	     "acl add: bad VIP name 'w.b' (1-31 characters of A-Z a-z 0-9 _ -)");
+	BADX("acl add --json web deny 198.18.0.0/16",
+	     "acl add: --json is only for read verbs (list, flows, stats, "
+	     "status)");
+	BADX("acl del web", "acl del: missing VIP name or --global");
+	BADX("acl del", "acl del: missing VIP name or --global");
+	BADX("acl del web 198.18.0.0/16 x",
+	     "acl del: unexpected argument 'x'");
+	BADX("acl del --global web 198.18.0.0/16",
+	     "acl del: give a VIP name or --global, not both");
+	BADX("acl del web 2001:db8::1/32", "acl del: bad prefix "
+	     "'2001:db8::1/32': host bits set beyond /32 (did you mean "
+	     "2001:db8::/32?)");
+	BADX("acl list web x", "acl list: unexpected argument 'x'");
+	BADX("acl list --global web",
+	     "acl list: give a VIP name or --global, not both");
+	BADX("vip list --global", "vip list: --global is only for the acl verbs");
+	BADX("--global stats", "stats: --global is only for the acl verbs");
+}
+
+static void
+test_policy_verb(void)
+{
+	struct sl_cmd c;
+
+	OK("vip policy web deny_reply rst", &c);
+	CU_ASSERT_EQUAL(c.verb, SL_CMD_VIP_POLICY);
+	CU_ASSERT_STRING_EQUAL(c.vip, "web");
+	CU_ASSERT_EQUAL(c.policy_set, SL_POL_DENY_REPLY);
+	CU_ASSERT_EQUAL(c.policy.deny_reply, SL_DENY_RST);
+	CU_ASSERT(!sl_cli_is_read(c.verb));
+	OK("vip policy web conn_rate 100 conn_burst 200 pps 1000000 "
+	   "pps_burst 0 client_conn_rate 5 client_conn_burst 10 "
+	   "client_prefix4 24 client_prefix6 64 syn_proxy auto "
+	   "syn_proxy_threshold 500 syn_proxy_wscale 0 proxy_protocol v2 "
+	   "deny_reply icmp", &c);
+	CU_ASSERT_EQUAL(c.policy_set, SL_POL_ALL);
+	CU_ASSERT_EQUAL(c.policy.conn.rate, 100);
+	CU_ASSERT_EQUAL(c.policy.conn.burst, 200);
+	CU_ASSERT_EQUAL(c.policy.pps.rate, 1000000);
+	CU_ASSERT_EQUAL(c.policy.pps.burst, 0);
+	CU_ASSERT_EQUAL(c.policy.client_conn.rate, 5);
+	CU_ASSERT_EQUAL(c.policy.client_conn.burst, 10);
+	CU_ASSERT_EQUAL(c.policy.client_plen4, 24);
+	CU_ASSERT_EQUAL(c.policy.client_plen6, 64);
+	CU_ASSERT_EQUAL(c.policy.synproxy, SL_SYNPROXY_AUTO);
+	CU_ASSERT_EQUAL(c.policy.synproxy_threshold, 500);
+	CU_ASSERT_EQUAL(c.policy.synproxy_wscale, 0);
+	CU_ASSERT(c.policy.proxy_protocol);
+	CU_ASSERT_EQUAL(c.policy.deny_reply, SL_DENY_ICMP);
+	CU_ASSERT_PTR_NULL(c.policy.acl);
+	OK("vip policy web proxy_protocol off syn_proxy off", &c);
+	CU_ASSERT_EQUAL(c.policy_set, SL_POL_PROXY_PROTOCOL | SL_POL_SYNPROXY);
+	CU_ASSERT_FALSE(c.policy.proxy_protocol);
+	CU_ASSERT_EQUAL(c.policy.synproxy, SL_SYNPROXY_OFF);
+
+	BADX("vip policy", "vip policy: missing VIP name");
+	BADX("vip policy web", "vip policy: missing KEY VALUE (keys: "
+	     POLICY_KEYS ")");
+	BADX("vip policy web conn_rate", "vip policy: missing value for "
+	     "conn_rate");
+	BADX("vip policy web pps 5 pps_burst",
+	     "vip policy: missing value for pps_burst");
+	BADX("vip policy web rate 5", "vip policy: unknown key 'rate' (keys: "
+	     POLICY_KEYS ")");
+	BADX("vip policy web conn-rate 5", "vip policy: unknown key "
+	     "'conn-rate' (keys: " POLICY_KEYS ")");
+	BADX("vip policy web allow 198.18.0.0/16", "vip policy: unknown key "
+	     "'allow' (keys: " POLICY_KEYS ")");
+	BADX("vip policy web conn_rate x", "vip policy: conn_rate 'x': not a "
+	     "number");
+	BADX("vip policy web conn_rate 1000000001", "vip policy: conn_rate "
+	     "'1000000001': out of range (0..1000000000)");
+	BADX("vip policy web client_prefix4 33", "vip policy: client_prefix4 "
+	     "'33': out of range (0..32)");
+	BADX("vip policy web client_prefix6 129", "vip policy: client_prefix6 "
+	     "'129': out of range (0..128)");
+	BADX("vip policy web syn_proxy_threshold 0", "vip policy: "
+	     "syn_proxy_threshold '0': out of range (1..1000000000)");
+	BADX("vip policy web syn_proxy_wscale 15", "vip policy: "
+	     "syn_proxy_wscale '15': out of range (0..14)");
+	BADX("vip policy web deny_reply reject", "vip policy: deny_reply "
+	     "'reject': expected drop, rst or icmp");
+	BADX("vip policy web syn_proxy yes", "vip policy: syn_proxy 'yes': "
+	     "expected off, on or auto");
+	BADX("vip policy web proxy_protocol v1", "vip policy: proxy_protocol "
+	     "'v1': expected off or v2");
+	BADX("vip policy web pps 1 pps 1", "vip policy: pps given twice");
+	BADX("vip policy web pps 1 conn_rate 2 pps 3",
+	     "vip policy: pps given twice");
+	BADX("vip policy a.b pps 1", "vip policy: bad VIP name 'a.b' (1-31 "
+	     "characters of A-Z a-z 0-9 _ -)");
+	BADX("vip policy web pps 1 --json", "vip policy: --json is only for "
+	     "read verbs (list, flows, stats, status)");
+	BADX("vip frob", "unknown vip command 'frob' (add, set, policy, del, "
+	     "list)");
+}
+
 static void
 test_is_read_usage(void)
 {
@@ -449,6 +639,13 @@ test_is_read_usage(void)
 		"status", "reload", "--json", "health none|tcp|http", "path /P",
 		"status N", "interval T", "timeout T", "rise N", "fall N",
 		"health-port N", "health on|off", "health-address ADDR|none",
+		"vip policy NAME KEY VALUE", "acl add NAME|--global allow|deny CIDR",
+		"acl del NAME|--global CIDR", "acl list [NAME|--global]",
+		"deny_reply drop|rst|icmp", "conn_rate N", "conn_burst N", "pps N",
+		"pps_burst N", "client_conn_rate N", "client_conn_burst N",
+		"client_prefix4 0..32", "client_prefix6 0..128",
+		"syn_proxy off|on|auto", "syn_proxy_threshold N",
+		"syn_proxy_wscale 0..14", "proxy_protocol off|v2",
 	};
 	const char *u = sl_cli_usage();
 	size_t i;
@@ -466,6 +663,10 @@ test_is_read_usage(void)
 	CU_ASSERT(sl_cli_is_read(SL_CMD_STATS));
 	CU_ASSERT(sl_cli_is_read(SL_CMD_STATUS));
 	CU_ASSERT(!sl_cli_is_read(SL_CMD_RELOAD));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_VIP_POLICY));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_ACL_ADD));
+	CU_ASSERT(!sl_cli_is_read(SL_CMD_ACL_DEL));
+	CU_ASSERT(sl_cli_is_read(SL_CMD_ACL_LIST));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
 	for (i = 0; i < SL_ARRAY_SIZE(verbs); i++) {
@@ -674,6 +875,8 @@ main(void)
 		{ "flows, stats, status, reload", test_other_verbs },
 		{ "--json anywhere, read verbs only", test_json },
 		{ "errors", test_errors },
+		{ "acl verbs", test_acl_verbs },
+		{ "vip policy", test_policy_verb },
 		{ "is_read and usage", test_is_read_usage },
 		{ "msg: encode/decode round trip", test_msg_roundtrip },
 		{ "msg: encode errors", test_msg_encode_errors },
