@@ -22,6 +22,10 @@
 #include "sl_tcp.h"
 #include "worker.h"
 
+/* How long the SYN proxy waits for the backend's SYN-ACK before a client
+ * retransmission makes it send its SYN again. */
+#define SYN_RESEND_MS	200
+
 static inline uint32_t
 rd32(const uint8_t *p)
 {
@@ -343,19 +347,18 @@ release(struct worker *w, struct sl_ct_entry *e)
 }
 
 /* The SYN toward the backend, with the client's ISN and the options its
- * SYN offered (from the cookie). m is the client's ACK: it becomes the
- * SYN, or is held when it carries data (the SYN is a new packet then). */
+ * SYN offered (from the cookie), written into reuse (the client's ACK,
+ * without data) or into a new packet when reuse is NULL. */
 static void
-open_backend(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	     struct sl_ct_entry *e, const struct sl_tcp_opts *syn,
-	     uint16_t win)
+send_syn(struct worker *w, struct rte_mbuf *reuse,
+	 const struct sl_pkt_info *pi, struct sl_ct_entry *e,
+	 const struct sl_tcp_opts *syn, uint16_t win)
 {
-	const uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t buf[SL_TCP_BUILD_HDR_MAX];
 	struct sl_pkt_info spi = *pi;
 	struct sl_tcp_opts o = *syn;
 	struct sl_tcp_seg seg;
-	struct rte_mbuf *s = m;
+	struct rte_mbuf *s = reuse;
 	uint32_t len, have;
 
 	memset(&seg, 0, sizeof(seg));
@@ -368,13 +371,11 @@ open_backend(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	o.tsecr = 0;
 	seg.opts = &o;
 	len = sl_tcp_build(buf, &seg);
-	if (tcp_payload(frame, pi) != 0) {
+	if (s == NULL) {
 		s = rte_pktmbuf_alloc(w->dp->pool);
-		if (s == NULL)
-			return drop(w, m, SL_DROP_NO_MBUF);
-		if (!hold(w, e, m)) {
-			w->vst[e->vip_id].pol[SL_VPOL_SYNPROXY_WAIT]++;
-			drop(w, m, SL_DROP_SYNPROXY_WAIT);
+		if (s == NULL) {
+			w->st->drops[SL_DROP_NO_MBUF]++;
+			return;
 		}
 		spi.l3_off = SL_ETH_HLEN;
 		if (rte_pktmbuf_append(s, (uint16_t)(SL_ETH_HLEN + len)) ==
@@ -384,17 +385,31 @@ open_backend(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		}
 		w->st->generated++;
 	} else {
-		have = rte_pktmbuf_data_len(m);
+		have = rte_pktmbuf_data_len(s);
 		if (pi->l3_off + len > have &&
-		    rte_pktmbuf_append(m, (uint16_t)(pi->l3_off + len - have)) ==
+		    rte_pktmbuf_append(s, (uint16_t)(pi->l3_off + len - have)) ==
 		    NULL)
-			return drop(w, m, SL_DROP_NO_MBUF);
+			return drop(w, s, SL_DROP_NO_MBUF);
 		if (pi->l3_off + len < have)
-			rte_pktmbuf_trim(m, (uint16_t)(have - pi->l3_off - len));
+			rte_pktmbuf_trim(s, (uint16_t)(have - pi->l3_off - len));
 	}
 	memcpy(rte_pktmbuf_mtod(s, uint8_t *) + spi.l3_off, buf, len);
 	w->st->fwd_pkts++;
 	sl_w_xmit(w, s, &spi, e->out_port, &e->nh_backend, &seg.key);
+}
+
+/* The cookie of a client packet (ACK = cookie + 1) of flow key k with
+ * ISN isn; fills syn with what the client's SYN offered. */
+static bool
+cookie_valid(struct worker *w, const uint8_t *tcp,
+	     const struct sl_flow_key *k, uint32_t isn,
+	     struct sl_tcp_opts *syn)
+{
+	struct sl_tcp_opts ao;
+
+	return sl_tcp_opts_parse(tcp, &ao) == 0 &&
+	       sl_cookie_check(&w->shm->cookie_secret, k, isn,
+			       rd32(tcp + 8) - 1, &ao, w->now_s, syn) == 0;
 }
 
 /* A pure ACK with no flow to a SYN-proxied VIP: a cookie's? Returns true
@@ -404,14 +419,13 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 {
 	struct sl_pkt_info *pi = &c->pi;
 	const struct sl_snap_vip *v = c->v;
-	const uint8_t *tcp = rte_pktmbuf_mtod(m, uint8_t *) + pi->l4_off;
-	uint32_t seq = rd32(tcp + 4), ack = rd32(tcp + 8);
-	struct sl_tcp_opts ao, syn;
+	const uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint8_t *tcp = frame + pi->l4_off;
+	uint32_t seq = rd32(tcp + 4);
+	struct sl_tcp_opts syn;
 	struct sl_ct_entry *e;
 
-	if (sl_tcp_opts_parse(tcp, &ao) < 0 ||
-	    sl_cookie_check(&w->shm->cookie_secret, &pi->key, seq - 1,
-			    ack - 1, &ao, w->now_s, &syn) < 0)
+	if (!cookie_valid(w, tcp, &pi->key, seq - 1, &syn))
 		return false;
 	w->vst[v->id].pol[SL_VPOL_COOKIES_OK]++;
 	if (!conn_ok(w, m, pi, v))
@@ -422,10 +436,18 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_SYN, w->now);
 	e->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
 	e->isn = seq - 1;
-	e->seq_delta = ack - 1;		/* the cookie, until the backend's ISN */
+	e->seq_delta = rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
 	e->ts_delta = syn.has_ts ? syn.tsecr : 0;	/* our TSval, till then */
 	e->ws_ours = syn.has_wscale ? v->synproxy_wscale : 0;
-	open_backend(w, m, pi, e, &syn, rd16(tcp + 14));
+	if (tcp_payload(frame, pi) == 0) {
+		send_syn(w, m, pi, e, &syn, rd16(tcp + 14));
+		return true;
+	}
+	send_syn(w, NULL, pi, e, &syn, rd16(tcp + 14));
+	if (!hold(w, e, m)) {
+		w->vst[v->id].pol[SL_VPOL_SYNPROXY_WAIT]++;
+		drop(w, m, SL_DROP_SYNPROXY_WAIT);
+	}
 	return true;
 }
 
@@ -481,9 +503,19 @@ sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
 		 const struct sl_pkt_info *pi)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_tcp_opts syn;
 
 	if (!(e->pflags & SL_CT_P_SYNPROXY) || e->state != SL_CT_SYN_SENT)
 		return false;
+	/* A client retransmitting while the backend has not answered for
+	 * SYN_RESEND_MS: our SYN (or its answer) may be lost; send it again,
+	 * its options recovered from the cookie the client acknowledges. */
+	if (w->now - e->last_seen >= SYN_RESEND_MS &&
+	    (pi->tcp_flags & SL_TCP_ACK) &&
+	    cookie_valid(w, frame + pi->l4_off, &pi->key, e->isn, &syn)) {
+		e->last_seen = w->now;
+		send_syn(w, NULL, pi, e, &syn, rd16(frame + pi->l4_off + 14));
+	}
 	if (tcp_payload(frame, pi) != 0 && !(e->pflags & SL_CT_P_PENDING) &&
 	    hold(w, e, m))
 		return true;
