@@ -3,7 +3,10 @@
 # sluice-dataplane on net_pcap (one port, one worker) configured by
 # sluice-control; what comes out must equal golden/expect_*.pcap byte for
 # byte and the drop counters must equal golden/expect.json.
-# Usage: run.sh BUILD_DIR
+# Usage: run.sh BUILD_DIR [SCENARIO]
+# SCENARIO (e.g. policy): SCENARIO.py here makes its input and expectations
+# at test time (gen DIR), its config (conf) and checks the run (check DIR
+# OUT.pcap STATS.json VIPS.json ACL.json); nothing is committed for it.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,12 +16,15 @@ tmp=$(mktemp -d /tmp/sluice-it.XXXXXX)
 prefix=sl-it-$$
 sock=/run/sluice/it-$$.sock
 dp_pid= ctl_pid=
+scenario=${2:-}
 
 cleanup() {
 	local rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "--- data plane log"; cat "$tmp/dp.log" 2>/dev/null
 		echo "--- control plane log"; cat "$tmp/ctl.log" 2>/dev/null
+		# SL_IT_KEEP=DIR keeps the files of a failed run
+		[ -n "${SL_IT_KEEP:-}" ] && cp -r "$tmp" "$SL_IT_KEEP"
 	fi
 	[ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null || true
 	[ -n "$dp_pid" ] && kill "$dp_pid" 2>/dev/null || true
@@ -31,16 +37,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The committed golden files must be what the generator makes today.
-$py "$here/golden.py" gen "$tmp/gen"
-for f in in.pcap expect_fwd.pcap expect_main.pcap expect.json; do
-	cmp "$tmp/gen/$f" "$here/golden/$f" || {
-		echo "golden/$f is stale: run golden.py gen tests/integration/golden"
-		exit 1
-	}
-done
+if [ -n "$scenario" ]; then
+	gen=$here/$scenario.py
+	dir=$tmp/gen
+	$py "$gen" gen "$dir"
+else
+	gen=$here/golden.py
+	dir=$here/golden
+	# The committed golden files must be what the generator makes today.
+	$py "$gen" gen "$tmp/gen"
+	for f in in.pcap expect_fwd.pcap expect_main.pcap expect.json; do
+		cmp "$tmp/gen/$f" "$here/golden/$f" || {
+			echo "golden/$f is stale: run golden.py gen" \
+				"tests/integration/golden"
+			exit 1
+		}
+	done
+fi
 
-$py "$here/golden.py" conf "$here/golden/in.pcap" "$tmp/out.pcap" \
+$py "$gen" conf "$dir/in.pcap" "$tmp/out.pcap" \
 	"$prefix" "$sock" > "$tmp/it.ini"
 "$build/control/sluice-control" --check "$tmp/it.ini"
 "$build/dataplane/sluice-dataplane" -c "$tmp/it.ini" >"$tmp/dp.log" 2>&1 &
@@ -50,7 +65,7 @@ dp_pid=$!
 ctl_pid=$!
 
 want=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["rx_pkts"])' \
-	"$here/golden/expect.json")
+	"$dir/expect.json")
 ctl() { "$build/tools/sluicectl" -s "$sock" "$@"; }
 rx=0
 for _ in $(seq 1 100); do
@@ -64,6 +79,10 @@ done
 # Let the main lcore's ARP/ND answers drain through worker 0.
 sleep 0.5
 ctl stats --json >"$tmp/stats.json"
+if [ -n "$scenario" ]; then
+	ctl vip list --json >"$tmp/vips.json"
+	ctl acl list --json >"$tmp/acl.json"
+fi
 kill -INT "$dp_pid"
 wait "$dp_pid" || true
 dp_pid=
@@ -74,4 +93,9 @@ if [ "$rx" -lt "$want" ]; then
 	cat "$tmp/dp.log" "$tmp/ctl.log"
 	exit 1
 fi
-$py "$here/golden.py" check "$here/golden" "$tmp/out.pcap" "$tmp/stats.json"
+if [ -n "$scenario" ]; then
+	$py "$gen" check "$dir" "$tmp/out.pcap" "$tmp/stats.json" \
+		"$tmp/vips.json" "$tmp/acl.json"
+else
+	$py "$gen" check "$dir" "$tmp/out.pcap" "$tmp/stats.json"
+fi
