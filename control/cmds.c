@@ -16,18 +16,7 @@
 void
 sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
 {
-	uint32_t w;
-
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < ctl->shm->nb_workers; w++) {
-		const struct sl_vip_stats *s = &ctl->shm->vip_stats[w][id];
-
-		t->pkts += s->pkts;
-		t->bytes += s->bytes;
-		t->new_flows += s->new_flows;
-		t->active_flows += s->active_flows;
-		t->drops += s->drops;
-	}
+	sl_shm_sum_vip(ctl->shm, id, t);
 }
 
 void
@@ -151,28 +140,37 @@ acl_rules_header(struct sl_buf *out, bool hits)
 static int
 acl_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 {
+	static uint64_t acl_hits[SL_MAX_ACL_RULES];
+
 	uint32_t i, n = 0;
 
 	if (cmd->vip[0] && !sl_config_vip_find(&ctl->cfg, cmd->vip)) {
 		B("no VIP named '%s'", cmd->vip);
 		return -ENOENT;
 	}
+	for (i = 0; i < SL_MAX_ACL_RULES; i++)
+		acl_hits[i] = sl_shm_acl_hits(ctl->shm, (uint16_t)i);
 	if (cmd->json)
-		B("[");
+		B("{\"rules\":[");
 	else
-		acl_rules_header(out, false);
+		acl_rules_header(out, true);
 	acl_rules_print(out, cmd->json, "global", ctl->cfg.acl,
-			ctl->cfg.nb_acl, NULL, &n);
+			ctl->cfg.nb_acl, acl_hits, &n);
 	for (i = 0; i < ctl->cfg.nb_vips && !cmd->global; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
 		if (cmd->vip[0] && strcmp(cmd->vip, v->name) != 0)
 			continue;
 		acl_rules_print(out, cmd->json, v->name, v->policy.acl,
-				v->policy.nb_acl, NULL, &n);
+				v->policy.nb_acl, acl_hits, &n);
 	}
+	/* Every VIP's implicit default deny shares one counter. */
 	if (cmd->json)
-		B("]\n");
+		B("],\"default_deny_hits\":%lu}\n",
+		  acl_hits[SL_ACL_RULE_DEFAULT]);
+	else
+		B("default deny (no allow rule matched): %lu hits\n",
+		  acl_hits[SL_ACL_RULE_DEFAULT]);
 	return 0;
 }
 
@@ -212,6 +210,19 @@ policy_text(struct sl_buf *out, const struct sl_vip_conf *v)
 	B(" rules=%u\n", v->policy.nb_acl);
 }
 
+/* The VIP's edge policy counters (sl_vip_pol_names). */
+static void
+policy_counters(struct sl_buf *out, bool json, const struct sl_vip_stats *t)
+{
+	unsigned int k;
+
+	B(json ? ",\"policy_counters\":{" : "  counters:");
+	for (k = 0; k < SL_VPOL_MAX; k++)
+		B(json ? "%s\"%s\":%lu" : "%s%s=%lu", json && k ? "," : " ",
+		  sl_vip_pol_names[k], t->pol[k]);
+	B(json ? "}" : "\n");
+}
+
 static int
 vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 {
@@ -244,6 +255,7 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 			health_conf_json(out, &v->health);
 			B(",\"policy\":");
 			policy_json(out, v);
+			policy_counters(out, true, &t);
 			B("}");
 		} else {
 			B("%-16s %-5s %-28s %-7u %-6s %-8u %12lu %14lu %10lu "
@@ -254,6 +266,7 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 			health_conf_text(out, &v->health);
 			B("\n");
 			policy_text(out, v);
+			policy_counters(out, false, &t);
 		}
 	}
 	if (cmd->json)

@@ -439,6 +439,7 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	e->seq_delta = rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
 	e->ts_delta = syn.has_ts ? syn.tsecr : 0;	/* our TSval, till then */
 	e->ws_ours = syn.has_wscale ? v->synproxy_wscale : 0;
+	e->cwin = rd16(tcp + 14);
 	if (tcp_payload(frame, pi) == 0) {
 		send_syn(w, m, pi, e, &syn, rd16(tcp + 14));
 		return true;
@@ -612,8 +613,10 @@ backend_synack(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	seg.seq = e->isn + 1;
 	seg.ack = bisn + 1;
 	seg.flags = SL_TCP_ACK;
-	/* The client's next segment carries its real window. */
-	seg.win = 1024;
+	/* The window the client announced (never more: a window must not
+	 * shrink later); already in the client's scale, as the backend
+	 * expects after the handshake. */
+	seg.win = e->cwin;
 	if (o.has_ts) {
 		ao.has_ts = 1;
 		ao.tsval = o.tsecr;	/* the client's, echoed */

@@ -60,6 +60,8 @@ struct sl_ct_entry {
 	uint8_t pflags;
 	uint8_t ws_ours;		/* SYN proxy: window scale we offered */
 	uint8_t ws_backend;		/* SYN proxy: the backend's */
+	uint16_t cwin;			/* SYN proxy: the client's window, as
+					 * its cookie ACK had it */
 } __attribute__((aligned(64)));
 
 #define SL_CT_P_SYNPROXY	0x01	/* opened by a SYN cookie */

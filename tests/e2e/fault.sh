@@ -54,7 +54,7 @@ grep -q "re-attached" "$T/control.log" && ok "it found the running snapshot" ||
 wait "$lpid" || true
 read -r good bad <"$T/load.ctl"
 check "client load across kill -9 and restart: $good ok, $bad failed" \
-	[ "$bad" = 0 ] && [ "$good" -gt 20 ]
+	[ "$bad" = 0 -a "$good" -gt 20 ]
 wait "$dpid" || true
 check "a download across the restart completes ($(cat "$T/dl.ctl"))" \
 	[ "$(cat "$T/dl.ctl")" = 67108864 ]

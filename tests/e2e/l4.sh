@@ -51,7 +51,7 @@ out=$(json "$T/stats.json" "sum(w['handoff_out'] for w in d['workers'])")
 in_=$(json "$T/stats.json" "sum(w['handoff_in'] for w in d['workers'])")
 nw=$(json "$T/stats.json" "len(d['workers'])")
 check "2 workers on 3 lcores / 2 CPUs, handoffs $out out = $in_ in > 0" \
-	[ "$nw" = 2 ] && [ "$out" -gt 0 ] && [ "$out" = "$in_" ]
+	[ "$nw" = 2 -a "$out" -gt 0 -a "$out" = "$in_" ]
 
 # --- a long download survives drain (weight 0) and another's removal ---
 # download N: 64 MiB at 16 MiB/s from the client, in the background ($!)

@@ -73,7 +73,7 @@ wait "$wpid" || true
 cat "$T/wrk.txt"
 reqs=$(awk '/requests in/ { print $1 }' "$T/wrk.txt")
 errs=$(grep -E 'Socket errors|Non-2xx' "$T/wrk.txt" || true)
-check "$n reloads under load; wrk made $reqs requests" [ "$n" -ge 180 ] && [ "${reqs:-0}" -gt 100 ]
+check "$n reloads under load; wrk made $reqs requests" [ "$n" -ge 180 -a "${reqs:-0}" -gt 100 ]
 check "zero client errors (${errs:-none})" [ -z "$errs" ]
 epoch=$(slctl status --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["epoch"])')
 check "every reload became an epoch ($epoch >= $n)" [ "$epoch" -ge "$n" ]

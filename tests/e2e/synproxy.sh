@@ -52,7 +52,7 @@ check "50 requests through the IPv6 SYN proxy succeed" [ "$rc" = 0 ]
 sent=$(metric syn_cookies_sent syn4)
 okc=$(metric syn_cookies_valid syn4)
 check "each IPv4 connection answered by a cookie ($sent sent, $okc valid)" \
-	[ "$sent" -ge 50 ] && [ "$okc" -ge 50 ]
+	[ "$sent" -ge 50 -a "$okc" -ge 50 ]
 check "IPv6 cookies counted ($(metric syn_cookies_valid syn6))" \
 	[ "$(metric syn_cookies_valid syn6)" -ge 50 ]
 after=$(passive_opens)
@@ -69,7 +69,7 @@ check "64 MiB through the IPv6 SYN proxy: $size" [ "$size" = 67108864 ]
 # --- auto: below the threshold no cookies --------------------------------
 curl_spread http://198.18.100.6 20 >/dev/null && rc=0 || rc=$?
 check "auto mode, quiet: 20 requests, no cookie" \
-	[ "$rc" = 0 ] && [ "$(metric syn_cookies_sent auto4)" = 0 ]
+	[ "$rc" = 0 -a "$(metric syn_cookies_sent auto4)" = 0 ]
 
 # --- the flood ------------------------------------------------------------
 gwmac=$(in_cli ip neigh show "$TOPO_GW4" |

@@ -450,14 +450,11 @@ def proxied(g, kind, fam, cport, syn, hdr=b""):
                          ack=m32(isn + 1), window=29200,
                          options=tcp_opts(1400, True, (bts, 1001), 5),
                          smac=BE_MAC, dmac=PORT_MAC),
-            # -> the backend: the ACK of its handshake, TS echoed.
-            # NOTE (reported, not a failure): window 1024 is what edge.c
-            # writes, not the client's (200 here); the backend scales it
-            # by the client's wscale (7): 128 KiB offered, then shrunk to
-            # 25600 bytes by the client's next segment (RFC 1122 4.2.2.16:
-            # a receiver SHOULD NOT shrink its window).
+            # -> the backend: the ACK of its handshake, TS echoed, with
+            # the window of the client's ACK (200, already scaled by the
+            # client's wscale as the backend will read it).
             P.tcp_packet(snat, be, lport, 8080, flags="A", seq=m32(isn + 1),
-                         ack=m32(bisn + 1), window=1024,
+                         ack=m32(bisn + 1), window=200,
                          options=tcp_opts(ts=(1001, bts)), smac=PORT_MAC,
                          dmac=BE_MAC, ip=ipkw(snat)))
     seq_delta, ts_delta = m32(ck - bisn), m32(ts_ours - bts)
