@@ -15,6 +15,7 @@
 
 #include "acl.h"
 #include "ctl.h"
+#include "sl_acl.h"
 #include "sl_snapshot.h"
 
 #define EPOCH_WAIT_MS	2000
@@ -112,14 +113,41 @@ sl_ctl_reap(struct sl_ctl *ctl)
 	}
 }
 
+/* To every worker, or to none: a snapshot some worker took must not be
+ * freed. This process is the rings' only producer, so room seen here
+ * stays until the enqueue. */
 static int
 push(struct sl_ctl *ctl, struct sl_snapshot *s)
 {
 	uint32_t w;
 
 	for (w = 0; w < ctl->shm->nb_workers; w++)
-		if (rte_ring_enqueue(ctl->cfg_ring[w], s) != 0)
+		if (rte_ring_free_count(ctl->cfg_ring[w]) == 0)
 			return -ENOBUFS;
+	for (w = 0; w < ctl->shm->nb_workers; w++)
+		if (rte_ring_enqueue(ctl->cfg_ring[w], s) != 0)
+			return -EIO;	/* cannot happen: see above */
+	return 0;
+}
+
+/* Rule ids of next carried over from the running config; the counters
+ * of ids that name a new rule start from zero. */
+static int
+acl_ids(struct sl_ctl *ctl, struct sl_config *next, char *err,
+	size_t errlen)
+{
+	static uint8_t fresh[SL_MAX_ACL_RULES];
+	uint32_t id, w;
+
+	memset(fresh, 0, sizeof(fresh));
+	if (sl_acl_ids_carry(next, &ctl->cfg, fresh) < 0) {
+		snprintf(err, errlen, "more than %u access rules",
+			 SL_MAX_ACL_RULES - 1);
+		return -ENOSPC;
+	}
+	for (id = 1; id < SL_MAX_ACL_RULES; id++)
+		for (w = 0; fresh[id] && w < ctl->shm->nb_workers; w++)
+			ctl->shm->acl_hits[w][id] = 0;
 	return 0;
 }
 
@@ -142,6 +170,9 @@ sl_ctl_apply(struct sl_ctl *ctl, struct sl_config *next, char *err,
 		snprintf(err, errlen, "out of VIP or backend ids");
 		return rc;
 	}
+	rc = acl_ids(ctl, next, err, errlen);
+	if (rc < 0)
+		return rc;
 	size = sl_snapshot_size(next);
 	s = rte_zmalloc("sl_snap", size, 64);
 	if (s == NULL) {

@@ -2,6 +2,7 @@
  * Access rules: compilation of the configured rules into the snapshot's
  * list, and the reference matcher that defines what they mean.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -131,4 +132,87 @@ sl_acl_ref_match(const struct sl_acl_crule *r, uint32_t n, uint16_t vip,
 			best = (int)i;
 	}
 	return best;
+}
+
+/* cur's rule list of the scope of VIP name (NULL: global). */
+static const struct sl_acl_rule *
+scope_rules(const struct sl_config *c, const char *name, uint32_t *n)
+{
+	uint32_t i;
+
+	*n = 0;
+	if (name == NULL) {
+		*n = c->nb_acl;
+		return c->acl;
+	}
+	for (i = 0; i < c->nb_vips; i++)
+		if (strcmp(c->vips[i].name, name) == 0) {
+			*n = c->vips[i].policy.nb_acl;
+			return c->vips[i].policy.acl;
+		}
+	return NULL;
+}
+
+static void
+carry_list(struct sl_acl_rule *r, uint32_t n, const struct sl_config *cur,
+	   const char *scope, uint8_t *used)
+{
+	const struct sl_acl_rule *o;
+	uint32_t i, j, no;
+
+	o = scope_rules(cur, scope, &no);
+	for (i = 0; i < n; i++) {
+		r[i].id = SL_ACL_RULE_DEFAULT;	/* to assign */
+		for (j = 0; j < no; j++)
+			if (o[j].plen == r[i].plen &&
+			    o[j].action == r[i].action &&
+			    sl_addr_eq(&o[j].src, &r[i].src) && !used[o[j].id]) {
+				r[i].id = o[j].id;
+				used[o[j].id] = 1;
+				break;
+			}
+	}
+}
+
+static int
+assign_list(struct sl_acl_rule *r, uint32_t n, uint8_t *used, uint8_t *fresh,
+	    uint16_t *next)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].id != SL_ACL_RULE_DEFAULT)
+			continue;
+		while (*next < SL_MAX_ACL_RULES && used[*next])
+			(*next)++;
+		if (*next == SL_MAX_ACL_RULES)
+			return -ENOSPC;
+		r[i].id = *next;
+		used[*next] = 1;
+		fresh[*next] = 1;
+	}
+	return 0;
+}
+
+int
+sl_acl_ids_carry(struct sl_config *next, const struct sl_config *cur,
+		 uint8_t *fresh)
+{
+	static uint8_t used[SL_MAX_ACL_RULES];
+	uint16_t first = 1;
+	uint32_t i;
+	int rc;
+
+	memset(used, 0, sizeof(used));
+	used[SL_ACL_RULE_DEFAULT] = 1;
+	carry_list(next->acl, next->nb_acl, cur, NULL, used);
+	for (i = 0; i < next->nb_vips; i++)
+		carry_list(next->vips[i].policy.acl, next->vips[i].policy.nb_acl,
+			   cur, next->vips[i].name, used);
+	rc = assign_list(next->acl, next->nb_acl, used, fresh, &first);
+	for (i = 0; rc == 0 && i < next->nb_vips; i++)
+		rc = assign_list(next->vips[i].policy.acl,
+				 next->vips[i].policy.nb_acl, used, fresh,
+				 &first);
+	return rc;
 }

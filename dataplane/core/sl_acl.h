@@ -41,4 +41,14 @@ uint32_t sl_acl_compile(const struct sl_config *c, struct sl_acl_crule *out,
 int sl_acl_ref_match(const struct sl_acl_crule *r, uint32_t n, uint16_t vip,
 		     const struct sl_addr *src);
 
+/* Rule ids across config changes: each rule of next that cur has too (the
+ * same scope, prefix and action) gets its id in cur, so its counter goes
+ * on; every other rule of next gets the lowest id free in next, and
+ * fresh[id] (SL_MAX_ACL_RULES bytes, zeroed by the caller) is set for it:
+ * the caller starts that id's counters from zero. A reload renumbers
+ * nothing that stays. next and cur are distinct configs. Returns 0 or
+ * -ENOSPC. */
+int sl_acl_ids_carry(struct sl_config *next, const struct sl_config *cur,
+		     uint8_t *fresh);
+
 #endif

@@ -4,7 +4,9 @@
  * against values written out here; then the matcher against a second,
  * independent reading of the rules on random prefixes.
  */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -564,6 +566,88 @@ test_match_random(void)
 	CU_ASSERT(none > 100);
 }
 
+/* --- rule ids across config changes --- */
+
+static void
+test_ids_carry(void)
+{
+	static uint8_t fresh[SL_MAX_ACL_RULES];
+	struct sl_config cur, next;
+
+	cfg_new(&cur, 2);
+	snprintf(cur.vips[0].name, sizeof(cur.vips[0].name), "a");
+	snprintf(cur.vips[1].name, sizeof(cur.vips[1].name), "b");
+	global_add(&cur, "198.18.0.0/24", SL_ACL_DENY, 1);
+	vip_add(&cur, 0, "198.18.1.0/24", SL_ACL_DENY, 2);
+	vip_add(&cur, 0, "2001:db8::/64", SL_ACL_ALLOW, 3);
+	vip_add(&cur, 1, "198.18.1.0/24", SL_ACL_DENY, 4);
+
+	/* the reloaded file: numbered from scratch, in another order, one
+	 * rule gone (a's allow), one changed action (b's), one new (a's) */
+	cfg_new(&next, 2);
+	snprintf(next.vips[0].name, sizeof(next.vips[0].name), "b");
+	snprintf(next.vips[1].name, sizeof(next.vips[1].name), "a");
+	vip_add(&next, 0, "198.18.1.0/24", SL_ACL_ALLOW, 1);	/* b */
+	vip_add(&next, 1, "198.18.2.0/24", SL_ACL_DENY, 2);	/* a, new */
+	vip_add(&next, 1, "198.18.1.0/24", SL_ACL_DENY, 3);	/* a, kept */
+	global_add(&next, "198.18.0.0/24", SL_ACL_DENY, 4);	/* kept */
+	memset(fresh, 0, sizeof(fresh));
+	CU_ASSERT_EQUAL(sl_acl_ids_carry(&next, &cur, fresh), 0);
+	CU_ASSERT_EQUAL(next.acl[0].id, 1);			/* kept */
+	CU_ASSERT_EQUAL(next.vips[1].policy.acl[1].id, 2);	/* kept */
+	/* new rules take the lowest ids free in next: 3 (a's allow is
+	 * gone), then 4 (b's rule changed: a new rule) */
+	CU_ASSERT_EQUAL(next.vips[0].policy.acl[0].id, 3);
+	CU_ASSERT_EQUAL(next.vips[1].policy.acl[0].id, 4);
+	CU_ASSERT(!fresh[1] && !fresh[2] && fresh[3] && fresh[4]);
+	CU_ASSERT(!fresh[0] && !fresh[5]);
+
+	/* the same config again, numbered from scratch: nothing moves,
+	 * nothing fresh */
+	cfg_done(&next);
+	cfg_new(&next, 2);
+	snprintf(next.vips[0].name, sizeof(next.vips[0].name), "a");
+	snprintf(next.vips[1].name, sizeof(next.vips[1].name), "b");
+	global_add(&next, "198.18.0.0/24", SL_ACL_DENY, 4);
+	vip_add(&next, 0, "198.18.1.0/24", SL_ACL_DENY, 3);
+	vip_add(&next, 0, "2001:db8::/64", SL_ACL_ALLOW, 2);
+	vip_add(&next, 1, "198.18.1.0/24", SL_ACL_DENY, 1);
+	memset(fresh, 0, sizeof(fresh));
+	CU_ASSERT_EQUAL(sl_acl_ids_carry(&next, &cur, fresh), 0);
+	CU_ASSERT_EQUAL(next.acl[0].id, 1);
+	CU_ASSERT_EQUAL(next.vips[0].policy.acl[0].id, 2);
+	CU_ASSERT_EQUAL(next.vips[0].policy.acl[1].id, 3);
+	CU_ASSERT_EQUAL(next.vips[1].policy.acl[0].id, 4);
+	CU_ASSERT_EQUAL(memchr(fresh, 1, sizeof(fresh)), NULL);
+	cfg_done(&cur);
+	cfg_done(&next);
+}
+
+static void
+test_ids_full(void)
+{
+	static uint8_t fresh[SL_MAX_ACL_RULES];
+	struct sl_config cur, next;
+	char p[32];
+	uint32_t i;
+
+	cfg_new(&cur, 0);
+	cfg_new(&next, 0);
+	for (i = 0; i < SL_MAX_ACL_RULES; i++) {	/* one too many */
+		snprintf(p, sizeof(p), "198.18.%u.%u/32", i / 256, i % 256);
+		global_add(&next, p, SL_ACL_DENY, 0);
+	}
+	memset(fresh, 0, sizeof(fresh));
+	CU_ASSERT_EQUAL(sl_acl_ids_carry(&next, &cur, fresh), -ENOSPC);
+	next.nb_acl--;
+	memset(fresh, 0, sizeof(fresh));
+	CU_ASSERT_EQUAL(sl_acl_ids_carry(&next, &cur, fresh), 0);
+	CU_ASSERT_EQUAL(next.acl[SL_MAX_ACL_RULES - 2].id,
+			SL_MAX_ACL_RULES - 1);
+	cfg_done(&cur);
+	cfg_done(&next);
+}
+
 int
 main(void)
 {
@@ -579,6 +663,8 @@ main(void)
 		{ "match_no_allow", test_match_no_allow },
 		{ "match_family", test_match_family },
 		{ "match_random", test_match_random },
+		{ "ids_carry", test_ids_carry },
+		{ "ids_full", test_ids_full },
 	};
 
 	return sl_test_run("acl", tests, sizeof(tests) / sizeof(tests[0]));
