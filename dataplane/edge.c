@@ -460,15 +460,13 @@ bool
 sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 {
 	uint32_t owner;
-	bool retried = m->hash.usr == HANDOFF_RETRY;
 
-	m->hash.usr = 0;
 	if (c->v->synproxy != SL_SYNPROXY_OFF &&
 	    (c->pi.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST |
 				SL_TCP_FIN)) == SL_TCP_ACK &&
 	    cookie_ack(w, m, c))
 		return true;
-	if (steered(c->v) && !retried) {
+	if (steered(c->v) && !c->retried) {
 		owner = sl_hash_scale(c->hash, w->nw);
 		if (owner != w->id) {
 			m->hash.usr = HANDOFF_RETRY;

@@ -440,6 +440,11 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 				   sl_hash_scale(c->hash, w->nw) :
 				   sl_edge_owner(w, c->v, pi, c->hash);
 			c->mine = handed || c->owner == w->id;
+			c->retried = false;
+			if (handed) {	/* see HANDOFF_RETRY */
+				c->retried = m->hash.usr == HANDOFF_RETRY;
+				m->hash.usr = 0;
+			}
 		} else {
 			sl_flow_key_dst(&pi->key, &dst);
 			if (!is_snat(w, &dst)) {

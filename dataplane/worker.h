@@ -103,7 +103,8 @@ drop(struct worker *w, struct rte_mbuf *m, enum sl_drop why)
 
 /* A packet handed to another worker as a second try (see
  * sl_edge_miss()): not handed on again. In m->hash.usr, which the worker
- * owns once the packet is received. */
+ * owns once the packet is received: every handoff sets it (0 or this),
+ * the receiving worker reads it (classify) and clears it. */
 #define HANDOFF_RETRY	0x5eca11edu
 
 /* What the first pass over a burst found out about a packet. */
@@ -124,6 +125,7 @@ struct pkt_ctx {
 	uint8_t kind;
 	uint8_t why;			/* K_DROP: enum sl_drop */
 	bool mine;			/* handled here, not handed off */
+	bool retried;			/* handed here as a second try */
 };
 
 void sl_w_queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m);

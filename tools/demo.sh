@@ -43,6 +43,17 @@ say "draining b3: sluicectl backend set web4 198.18.1.13:8080 weight 0"
 slctl backend set web4 198.18.1.13:8080 weight 0
 curl_spread http://198.18.100.1 60
 
+say "edge policy, live: deny the client, answered with a RST"
+slctl vip policy web4 deny_reply rst
+slctl acl add web4 deny 198.18.0.2/32
+in_cli curl -gsS --max-time 3 http://198.18.100.1/whoami || true
+slctl acl list web4
+slctl acl del web4 198.18.0.2/32
+say "SYN proxy on: every SYN answered with a cookie, the backend opened after"
+slctl vip policy web4 syn_proxy on
+curl_spread http://198.18.100.1 20
+slctl vip list | grep -A2 '^web4 '
+
 say "backends as sluicectl sees them"
 slctl backend list
 say "a few tracked flows (sluicectl flows limit 8)"
