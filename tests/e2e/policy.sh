@@ -193,4 +193,50 @@ check "pps 50 burst 50: $got of 200 datagrams answered (40..70)" \
 	[ "$got" -ge 40 -a "$got" -le 70 ]
 check "pps drops counted ($(metric rate_pps_dropped pps4))" \
 	[ "$(metric rate_pps_dropped pps4)" -ge 120 ]
+
+# --- the policy counters, three ways --------------------------------------
+sleep 0.5
+slctl vip list --json >"$T/vips.json"
+slctl acl list --json >"$T/acl.json"
+curl -sf "http://127.0.0.1:$SL_METRICS_PORT/metrics" >"$T/metrics.txt"
+{
+	for v in acl4 acl6 icmp4 lim4 conn4 pps4; do echo "/sluice/vip,$v"; done
+	echo /sluice/acl
+} | dpdk-telemetry.py -f "$SL_PREFIX" >"$T/tel.txt" 2>&1 || true
+"$TOPO_PY" - "$T" <<'PY' && ok "policy counters agree in sluicectl, /metrics and telemetry" ||
+import json, sys
+T = sys.argv[1]
+vips = {v["name"]: v for v in json.load(open(T + "/vips.json"))}
+acl = json.load(open(T + "/acl.json"))
+prom = {}
+for line in open(T + "/metrics.txt"):
+    if line.startswith("#") or not line.strip():
+        continue
+    name, val = line.rsplit(" ", 1)
+    prom[name] = int(val)
+tel = [json.loads(l) for l in open(T + "/tel.txt") if l.strip().startswith("{")]
+tvip = [t["/sluice/vip"] for t in tel if "/sluice/vip" in t]
+tacl = [t["/sluice/acl"] for t in tel if "/sluice/acl" in t][0]
+bad = n = 0
+for i, name in enumerate(["acl4", "acl6", "icmp4", "lim4", "conn4", "pps4"]):
+    for k, v in vips[name]["policy_counters"].items():
+        p = prom['sluice_vip_%s_total{vip="%s"}' % (k, name)]
+        n += 1
+        if not v == p == tvip[i][k]:
+            print("  %s %s: %s %s %s" % (name, k, v, p, tvip[i][k])); bad += 1
+for r in acl["rules"]:
+    key = 'sluice_acl_rule_hits_total{id="%d",scope="%s",action="%s",prefix="%s"}' % (
+        r["id"], "global" if r["scope"] == "global" else r["scope"],
+        r["action"], r["prefix"])
+    n += 1
+    if not r["hits"] == prom[key] == tacl[str(r["id"])]:
+        print("  rule %d: %s %s %s" % (r["id"], r["hits"], prom[key],
+                                      tacl[str(r["id"])])); bad += 1
+n += 1
+if not acl["default_deny_hits"] == prom["sluice_acl_default_deny_hits_total"] == tacl["0"]:
+    print("  default deny differs"); bad += 1
+print("  %d of %d comparisons failed" % (bad, n))
+sys.exit(1 if bad or n < 60 else 0)
+PY
+	fail "policy counters disagree"
 sl_finish
