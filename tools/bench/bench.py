@@ -14,14 +14,20 @@ For every scenario it generates a pcap (sluice-benchgen), then
      (sluicectl stats --json); drops, new flows and mbufs in use with them;
   3. measures the reference: dpdk-testpmd --forward-mode=5tswap on the same
      pcap, the same lcores (main 0, forwarding 1), the same way.
+The edge policy scenarios (EDGE_SCENARIOS, only when named) give VIP tcp4
+a policy: syn4-cookie answers every SYN with a cookie SYN-ACK (validated by
+check_cookies: no flow, nothing forwarded); tcp4-64k-acl searches 1001 deny
+rules that match no client on every packet (validated as tcp4-64k).
 It prints a table and writes results.json (and the plot data) to OUT.
 
 Usage: bench.py --build DIR --out DIR [--window S] [--warm S]
                 [--scenarios a,b,...] [--sweep] [--quick]
 """
 import argparse
+import ipaddress
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -53,6 +59,17 @@ SCENARIOS = {
     "imix4-64k": (["-p", "tcp", "-s", "imix"], 65536,
                   "TCP/IPv4 IMIX 7:4:1, 64k established"),
 }
+# Edge policy paths: run only when named in --scenarios.
+EDGE_SCENARIOS = {
+    "syn4-cookie": (["-p", "tcp", "-m", "syn"], 1 << 21,
+                    "TCP/IPv4 64 B, every packet a SYN, answered by a "
+                    "cookie (syn_proxy = on)"),
+    "tcp4-64k-acl": (["-p", "tcp"], 65536,
+                     "TCP/IPv4 64 B, 64k established, 1000 VIP deny rules "
+                     "+ 1 global, none matching"),
+}
+ALL_SCENARIOS = dict(SCENARIOS, **EDGE_SCENARIOS)
+CLIENTS4 = ipaddress.ip_network("198.18.64.0/18")     # sluice-benchgen's
 SWEEP = [1024, 16384, 65536, 262144, 1 << 20]
 
 CONF = """\
@@ -93,7 +110,7 @@ neighbor = 2001:db8:1::fe 02:00:00:00:01:fe
 address = 198.18.100.1
 port = 80
 proto = tcp
-{be_tcp4}
+{be_tcp4}{pol_tcp4}
 [vip.udp4]
 address = 198.18.100.1
 port = 53
@@ -103,7 +120,7 @@ proto = udp
 address = 2001:db8:100::1
 port = 80
 proto = tcp
-{be_tcp6}"""
+{be_tcp6}{acl}"""
 
 
 def backends4(i):
@@ -112,6 +129,35 @@ def backends4(i):
 
 def backends6(i):
     return "2001:db8:128::%x" % (i + 1)
+
+
+def deny_prefixes(n, seed=5):
+    """n different random /24../32 IPv4 prefixes of 198.18.0.0/15 that
+    hold none of the benchmark's clients (CLIENTS4)."""
+    rnd = random.Random(seed)
+    out = []
+    while len(out) < n:
+        plen = rnd.randint(24, 32)
+        a = (0xc6120000 | rnd.getrandbits(17)) & (0xffffffff << (32 - plen))
+        net = ipaddress.ip_network((a, plen))
+        if not net.overlaps(CLIENTS4) and net not in out:
+            out.append(net)
+    return out
+
+
+def policy(name):
+    """Edge policy of a scenario: lines for [vip.tcp4], an [acl] section,
+    and whether the VIP answers SYNs with cookies; None for the others."""
+    if name == "syn4-cookie":
+        return {"vip": "syn_proxy = on\n", "acl": "", "cookie": True,
+                "rules": 0}
+    if name == "tcp4-64k-acl":
+        nets = deny_prefixes(1001)
+        return {"vip": "deny_reply = drop\n" + "".join(
+                    "deny = %s\n" % n for n in nets[:1000]),
+                "acl": "\n[acl]\ndeny = %s\n" % nets[1000],
+                "cookie": False, "rules": 1001}
+    return None
 
 
 def log(*a):
@@ -242,7 +288,8 @@ class Bench:
             n *= 2
         return n
 
-    def conf(self, prefix, sock, dev, npkts, extra="", ct=CT_SIZE):
+    def conf(self, prefix, sock, dev, npkts, extra="", ct=CT_SIZE,
+             pol=None):
         mbufs = npkts + 16384
         memory = (mbufs + 8192) * MBUF_BYTES // (1 << 20) + \
             ct * 200 // (1 << 20) + 256
@@ -256,14 +303,16 @@ class Bench:
                            mbufs=mbufs, extra=extra, sock=sock, dev=dev,
                            be_tcp4=bl(backends4, 8080),
                            be_udp4=bl(backends4, 5353),
-                           be_tcp6=bl(backends6, 8080))
+                           be_tcp6=bl(backends6, 8080),
+                           pol_tcp4=pol["vip"] if pol else "",
+                           acl=pol["acl"] if pol else "")
 
-    def sluice_up(self, name, dev, npkts, extra="", ct=CT_SIZE):
+    def sluice_up(self, name, dev, npkts, extra="", ct=CT_SIZE, pol=None):
         prefix = self.prefix(name)
         sock = os.path.join(self.tmp, "%s.sock" % name)
         ini = os.path.join(self.tmp, "%s.ini" % name)
         with open(ini, "w") as f:
-            f.write(self.conf(prefix, sock, dev, npkts, extra, ct))
+            f.write(self.conf(prefix, sock, dev, npkts, extra, ct, pol))
         subprocess.run([os.path.join(self.build, "control", "sluice-control"),
                         "--check", ini], check=True,
                        stdout=subprocess.DEVNULL)
@@ -349,12 +398,12 @@ class Bench:
         self.cpu_share = min(1.0, (c1 - c0) / 1e9 / (t1 - t0))
         return t0, p0, s0, t1, p1, s1
 
-    def run_sluice(self, name, gen, flows, epoch_probe=False):
+    def run_sluice(self, name, gen, flows, epoch_probe=False, pol=None):
         path, npkts = self.pcap(gen, flows)
         extra = "tcp_syn_timeout = 1\n" if "syn" in gen else ""
         dp, ctl, sock, prefix = self.sluice_up(
             name, "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, npkts, extra,
-            self.ct_size(flows))
+            self.ct_size(flows), pol)
         try:
             self.stats(sock)
             tel = Telemetry(prefix)
@@ -373,6 +422,7 @@ class Bench:
                 "rx": w1["rx_pkts"] - w0["rx_pkts"],
                 "tx": w1["tx_pkts"] - w0["tx_pkts"],
                 "fwd": w1["fwd_pkts"] - w0["fwd_pkts"],
+                "replied": w1["replied"] - w0["replied"],
                 "drops": self.drops(s1) - self.drops(s0),
                 "drop_reasons": {k: v - w0["drops"][k] for k, v in
                                  w1["drops"].items() if v != w0["drops"][k]},
@@ -387,10 +437,28 @@ class Bench:
             }
             if epoch_probe:
                 res["epoch_ms"] = self.epoch_latency(sock)
+            if pol:
+                res["policy"] = self.policy_state(sock)
             tel.close()
         finally:
             self.sluice_down(dp, ctl, prefix)
         return res
+
+    def policy_state(self, sock):
+        """What the edge policy of VIP tcp4 did: its rules as the control
+        plane has them, their hits and the VIP's policy counters."""
+        acl = json.loads(self.ctl(sock, "acl", "list", "tcp4",
+                                  "--json").stdout)
+        v = [x for x in json.loads(self.ctl(sock, "vip", "list",
+                                            "--json").stdout)
+             if x["name"] == "tcp4"][0]
+        return {"rules": len(acl["rules"]),
+                "rule_hits": sum(r["hits"] for r in acl["rules"]) +
+                acl["default_deny_hits"],
+                "syn_proxy": v["policy"]["syn_proxy"],
+                "counters": v["policy_counters"],
+                "vip_new_flows": v["new_flows"],
+                "vip_active_flows": v["active_flows"]}
 
     def epoch_latency(self, sock, n=10):
         """Wall time of `sluicectl backend set` (which returns once every
@@ -440,12 +508,12 @@ class Bench:
 
     # --- validation ------------------------------------------------------
 
-    def validate(self, name, gen, flows=1000):
+    def validate(self, name, gen, flows=1000, pol=None):
         path, npkts = self.pcap(gen, flows)
         outp = os.path.join(self.tmp, "%s-val-out.pcap" % name)
         dp, ctl, sock, prefix = self.sluice_up(
             name + "-val", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (path, outp),
-            npkts, ct=65536)
+            npkts, ct=65536, pol=pol)
         try:
             t0 = time.monotonic()
             while True:
@@ -460,13 +528,83 @@ class Bench:
                 time.sleep(0.1)
             time.sleep(0.3)
             d = self.stats(sock)
+            pst = self.policy_state(sock) if pol else None
         finally:
             self.sluice_down(dp, ctl, prefix)
-        probs = self.check_rewrite(path, outp, gen)
-        return {"packets": npkts, "forwarded": d["workers"][0]["tx_pkts"],
-                "drops": self.drops(d), "problems": probs[:10],
+        w = d["workers"][0]
+        if pol and pol["cookie"]:
+            probs = self.check_cookies(path, outp)
+            # Answered, not forwarded, and no state kept.
+            if w["fwd_pkts"] or w["replied"] != npkts or w["new_flows"] \
+                    or w["flows_active"] or w["ct_used"]:
+                probs.append("counters: fwd %d replied %d new_flows %d "
+                             "flows_active %d ct_used %d" % (
+                                 w["fwd_pkts"], w["replied"],
+                                 w["new_flows"], w["flows_active"],
+                                 w["ct_used"]))
+        else:
+            probs = self.check_rewrite(path, outp, gen)
+        if pol and pst["rules"] != pol["rules"]:
+            probs.append("%d access rules in force, not %d" % (
+                pst["rules"], pol["rules"]))
+        return {"packets": npkts, "forwarded": w["tx_pkts"],
+                "replied": w["replied"], "drops": self.drops(d),
+                "problems": probs[:10],
                 "nb_problems": len(probs),
                 "mbufs_in_use_after": d["mbufs_in_use"]}
+
+    @staticmethod
+    def check_cookies(inp, outp):
+        """Every input SYN answered by exactly one SYN-ACK from the VIP:
+        MACs and addresses swapped, ack = the client's seq + 1, IPv4 and
+        TCP checksums right (recomputed here), an MSS option of 536 (the
+        cookie table's value for a SYN without one, which is what
+        sluice-benchgen sends) and that index (0) in bits 24..26 of the
+        cookie, and different cookies for different clients."""
+        ins = [P.decode(r.data) for r in P.read_pcap(inp)]
+        outs = [r.data for r in P.read_pcap(outp)]
+        probs = []
+        if len(outs) != len(ins):
+            probs.append("%d SYNs in, %d frames out" % (len(ins), len(outs)))
+        by_tuple = {}
+        for n, fo in enumerate(outs):
+            do = P.decode(fo)
+            key = (do["dst"], do["dport"], do["src"], do["sport"])
+            if key in by_tuple:
+                probs.append("frame %d: second answer to %s" % (n + 1, key))
+            by_tuple[key] = (n, fo, do)
+        cookies = set()
+        for di in ins:
+            key = (di["src"], di["sport"], di["dst"], di["dport"])
+            if key not in by_tuple:
+                probs.append("no answer to %s" % (key,))
+                continue
+            n, fo, do = by_tuple[key]
+            bad = P.verify(fo)
+            if do["ip_checksum_ok"] is not True or \
+                    do["l4_checksum_ok"] is not True:
+                bad.append("checksums not both checked right")
+            if do["src_mac"] != di["dst_mac"] or \
+                    do["dst_mac"] != di["src_mac"]:
+                bad.append("MACs %s > %s" % (do["src_mac"], do["dst_mac"]))
+            if do["proto"] != 6 or do["tcp_flags"] != "SA":
+                bad.append("not a SYN-ACK (%s %s)" % (do["proto"],
+                                                     do["tcp_flags"]))
+            elif do["ack"] != (di["seq"] + 1) & 0xffffffff:
+                bad.append("ack %d for seq %d" % (do["ack"], di["seq"]))
+            else:
+                mss = tcp_mss(do["tcp_options"])
+                if mss != 536:
+                    bad.append("MSS option %s" % mss)
+                if do["seq"] >> 24 & 7 != 0:
+                    bad.append("cookie %08x: MSS index not 0" % do["seq"])
+                cookies.add(do["seq"])
+            if bad:
+                probs.append("frame %d: %s" % (n + 1, "; ".join(bad)))
+        if len(cookies) < 0.99 * len(ins):
+            probs.append("only %d different cookies for %d SYNs" % (
+                len(cookies), len(ins)))
+        return probs
 
     @staticmethod
     def check_rewrite(inp, outp, gen):
@@ -518,6 +656,46 @@ class Bench:
         return probs
 
 
+def policy_ok(name, pol, x):
+    """The edge policy did what the scenario says over the window: cookies
+    answered every SYN and kept no flow; no access rule matched."""
+    probs = []
+    st = x["policy"]
+    if st["rules"] != pol["rules"]:
+        probs.append("%d access rules, not %d" % (st["rules"], pol["rules"]))
+    if pol["cookie"]:
+        if x["replied"] < 0.999 * x["rx"] or x["fwd"]:
+            probs.append("%d SYNs: %d answered, %d forwarded" % (
+                x["rx"], x["replied"], x["fwd"]))
+        if x["new_flows"] or x["flows_active"] or x["ct_used"]:
+            probs.append("conntrack not empty: %d new, %d active, %d used" %
+                         (x["new_flows"], x["flows_active"], x["ct_used"]))
+    elif st["rule_hits"] or st["counters"]["acl_denied"]:
+        probs.append("%d rule hits, %d denied" % (
+            st["rule_hits"], st["counters"]["acl_denied"]))
+    for p in probs:
+        log("bench: %s: POLICY %s" % (name, p))
+    return not probs
+
+
+def tcp_mss(opts):
+    """The MSS of a TCP option block, or None."""
+    i = 0
+    while i < len(opts):
+        kind = opts[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            return None
+        if kind == 2 and opts[i + 1] == 4 and i + 4 <= len(opts):
+            return opts[i + 2] << 8 | opts[i + 3]
+        i += opts[i + 1]
+    return None
+
+
 def fmt_row(cols, widths):
     return "  ".join(str(c).rjust(w) if i else str(c).ljust(w)
                      for i, (c, w) in enumerate(zip(cols, widths)))
@@ -529,7 +707,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--window", type=float, default=3.0)
     ap.add_argument("--warm", type=float, default=1.0)
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
+                    help="of %s (default: all but the edge policy's, %s)" %
+                    (",".join(ALL_SCENARIOS), ",".join(EDGE_SCENARIOS)))
     ap.add_argument("--sweep", action="store_true",
                     help="also TCP at %s flows for the plot" % SWEEP)
     ap.add_argument("--quick", action="store_true",
@@ -557,7 +737,8 @@ def main():
     ok = True
     try:
         for name in a.scenarios.split(","):
-            gen, flows, what = SCENARIOS[name]
+            gen, flows, what = ALL_SCENARIOS[name]
+            pol = policy(name)
             if a.quick:
                 flows = 4096 if "syn" not in gen else 65536
             if a.flows:
@@ -565,7 +746,7 @@ def main():
             r = {"what": what, "flows": flows}
             if not a.no_validate:
                 log("bench: %s: validating" % name)
-                r["validation"] = b.validate(name, gen)
+                r["validation"] = b.validate(name, gen, pol=pol)
                 if r["validation"]["nb_problems"]:
                     ok = False
             # Sluice and testpmd alternate; the best run of each counts
@@ -573,7 +754,8 @@ def main():
             for k in range(a.repeat):
                 log("bench: %s: sluice" % name)
                 x = b.run_sluice(name, gen, flows,
-                                 epoch_probe=(name == "tcp4-64k" and k == 0))
+                                 epoch_probe=(name == "tcp4-64k" and k == 0),
+                                 pol=pol)
                 if "epoch_ms" in r.get("sluice", {}):
                     x["epoch_ms"] = r["sluice"]["epoch_ms"]
                 if k == 0 or x["pps"] > r["sluice"]["pps"]:
@@ -597,13 +779,16 @@ def main():
                 log("bench: %s: DROPS %d of %d (%s)" % (
                     name, x["drops"], x["rx"], x["drop_reasons"]))
                 ok = False
-            if "syn" in gen and x["new_flows"] < 0.99 * x["rx"]:
+            if pol and not policy_ok(name, pol, x):
+                ok = False
+            if "syn" in gen and not pol and \
+                    x["new_flows"] < 0.99 * x["rx"]:
                 log("bench: %s: only %.3f of the SYNs were new flows (the "
                     "pcap wrapped before they expired)" % (
                         name, x["new_flows"] / max(1, x["rx"])))
             log("bench: %s: %.2f Mpps, testpmd %.2f Mpps" % (
                 name, r["sluice"]["pps"] / 1e6, r["testpmd"]["pps"] / 1e6))
-            if name.startswith("tcp4-") and "syn" not in gen:
+            if name.startswith("tcp4-") and "syn" not in gen and not pol:
                 results["sweep"][flows] = {
                     "sluice": r["sluice"]["pps"],
                     "testpmd": r["testpmd"]["pps"]}
@@ -637,7 +822,8 @@ def main():
 
 def print_table(res):
     hz = res["tsc_hz"]
-    w = [10, 6, 5, 8, 5, 6, 9, 7, 7, 9, 6, 8]
+    w = [max([10] + [len(n) for n in res["scenarios"]]),
+         6, 5, 8, 5, 6, 9, 7, 7, 9, 6, 8]
     print(fmt_row(["scenario", "Mpps", "cpu", "ref Mpps", "cpu", "ratio",
                    "ratio/cpu", "cyc/pkt", "ref cyc", "drops", "new/rx",
                    "valid"], w))
@@ -667,6 +853,14 @@ def print_table(res):
                   s["mbufs_total"], s["pcap_pkts"], s["ct_used"],
                   s["ct_capacity"],
                   ", drops %s" % s["drop_reasons"] if s["drops"] else ""))
+        if "policy" in s:
+            p = s["policy"]
+            print("%s: policy: %d rules, %d hits; replied %d of %d rx, "
+                  "forwarded %d, new flows %d, flows active %d; VIP "
+                  "counters %s" % (
+                      name, p["rules"], p["rule_hits"], s["replied"],
+                      s["rx"], s["fwd"], s["new_flows"], s["flows_active"],
+                      {k: v for k, v in p["counters"].items() if v}))
         if "epoch_ms" in s:
             e = s["epoch_ms"]
             print("%s: sluicectl change to every worker on the new epoch: "
@@ -674,9 +868,10 @@ def print_table(res):
                       name, e["min"], e["median"], e["max"]))
         v = r.get("validation")
         if v:
-            print("%s: validation %d/%d forwarded, %d problems, mbufs in "
+            print("%s: validation %d/%d %s, %d problems, mbufs in "
                   "use after %d%s" % (name, v["forwarded"], v["packets"],
-                                      v["nb_problems"],
+                                      "answered" if v.get("replied") else
+                                      "forwarded", v["nb_problems"],
                                       v["mbufs_in_use_after"],
                                       "".join("\n  " + p for p in
                                               v["problems"])))
