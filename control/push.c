@@ -57,6 +57,22 @@ snap_acl_build(struct sl_snapshot *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The generation of s's rules: old's when they are the same rules,
+ * else the next one (never 0 in the low 16 bits that flows keep). */
+static uint32_t
+acl_gen(const struct sl_snapshot *old, const struct sl_snapshot *s)
+{
+	uint32_t g;
+
+	if (old == NULL)
+		return 1;
+	if (old->nb_acl == s->nb_acl &&
+	    memcmp(old->acl, s->acl, s->nb_acl * sizeof(*s->acl)) == 0)
+		return old->acl_gen;
+	g = old->acl_gen + 1;
+	return (g & 0xffff) == 0 ? g + 1 : g;
+}
+
 /* A snapshot and what it owns outside its block. */
 static void
 snap_free(struct sl_snapshot *s)
@@ -183,6 +199,8 @@ sl_ctl_apply(struct sl_ctl *ctl, struct sl_config *next, char *err,
 	rc = sl_snapshot_build(next, epoch, s, size, err, errlen);
 	if (rc == 0)
 		rc = snap_acl_build(s, err, errlen);
+	if (rc == 0)
+		s->acl_gen = acl_gen(old, s);
 	if (rc == 0 && (rc = push(ctl, s)) < 0)
 		snprintf(err, errlen, "a worker's config ring is full (is the "
 			 "data plane stalled?)");

@@ -91,8 +91,29 @@ sl_edge_owner(const struct worker *w, const struct sl_snap_vip *v,
 	return sl_hash_scale((uint32_t)h, w->nw);
 }
 
-/* Access rules for every packet of the burst to a VIP with rules, one
- * rte_acl search per family. */
+/* c->acl of a packet not searched yet: a TCP packet that cannot open a
+ * flow is searched only when it needs a verdict (sl_edge_acl_flow(),
+ * sl_edge_miss()), so established flows cost no search. */
+#define ACL_LAZY	UINT32_MAX
+
+static inline void
+acl_key4(struct sl_acl_key4 *k, uint32_t vi, const struct pkt_ctx *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->vip_be = vi;
+	k->src = c->pi.key.src[0];
+}
+
+static inline void
+acl_key6(struct sl_acl_key6 *k, uint32_t vi, const struct pkt_ctx *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->vip_be = vi;
+	memcpy(k->src, c->pi.key.src, 16);
+}
+
+/* Access rules for the packets of the burst to a VIP with rules that may
+ * open a flow (a SYN, any UDP packet), one rte_acl search per family. */
 void
 sl_edge_acl_burst(struct worker *w, struct pkt_ctx *ctx, uint16_t n)
 {
@@ -104,32 +125,59 @@ sl_edge_acl_burst(struct worker *w, struct pkt_ctx *ctx, uint16_t n)
 	uint16_t i4[SL_BURST], i6[SL_BURST], n4 = 0, n6 = 0, i;
 
 	for (i = 0; i < n; i++) {
-		const struct pkt_ctx *c = &ctx[i];
+		struct pkt_ctx *c = &ctx[i];
 		uint32_t vi;
 
 		if (c->kind != K_FWD || !c->mine || !c->v->has_acl)
 			continue;
+		if (c->pi.proto == IPPROTO_TCP &&
+		    (c->pi.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) !=
+		    SL_TCP_SYN) {
+			c->acl = ACL_LAZY;
+			continue;
+		}
 		vi = htonl((uint32_t)(c->v - s->vips));
-		if (c->pi.family == AF_INET && s->acl4 != NULL) {
-			memset(&k4[n4], 0, sizeof(k4[n4]));
-			k4[n4].vip_be = vi;
-			k4[n4].src = c->pi.key.src[0];
+		if (c->pi.family == AF_INET) {
+			acl_key4(&k4[n4], vi, c);
 			p4[n4] = (const uint8_t *)&k4[n4];
 			i4[n4++] = i;
-		} else if (c->pi.family == AF_INET6 && s->acl6 != NULL) {
-			memset(&k6[n6], 0, sizeof(k6[n6]));
-			k6[n6].vip_be = vi;
-			memcpy(k6[n6].src, c->pi.key.src, 16);
+		} else {
+			acl_key6(&k6[n6], vi, c);
 			p6[n6] = (const uint8_t *)&k6[n6];
 			i6[n6++] = i;
 		}
 	}
+	/* A family without rules has no context: its results stay 0. */
 	if (n4 != 0 && sl_acl_classify(s->acl4, p4, r4, n4) == 0)
 		for (i = 0; i < n4; i++)
 			ctx[i4[i]].acl = r4[i];
 	if (n6 != 0 && sl_acl_classify(s->acl6, p6, r6, n6) == 0)
 		for (i = 0; i < n6; i++)
 			ctx[i6[i]].acl = r6[i];
+}
+
+/* One packet's search, for a lazy one. */
+static uint32_t
+acl_search1(struct worker *w, const struct pkt_ctx *c)
+{
+	const struct sl_snapshot *s = w->snap;
+	uint32_t vi = htonl((uint32_t)(c->v - s->vips)), r = 0;
+	struct sl_acl_key4 k4;
+	struct sl_acl_key6 k6;
+	const uint8_t *p;
+
+	if (c->pi.family == AF_INET) {
+		acl_key4(&k4, vi, c);
+		p = (const uint8_t *)&k4;
+		if (sl_acl_classify(s->acl4, &p, &r, 1) < 0)
+			r = 0;
+	} else {
+		acl_key6(&k6, vi, c);
+		p = (const uint8_t *)&k6;
+		if (sl_acl_classify(s->acl6, &p, &r, 1) < 0)
+			r = 0;
+	}
+	return r;
 }
 
 /* Replaces m's L3 packet by l3 (len bytes) and sends it back where m came
@@ -175,22 +223,35 @@ deny(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	reply(w, m, pi, buf, len);
 }
 
-/* Every client -> VIP packet: the access rules, then the VIP's packet
- * rate. false when m was consumed. */
+/* Applies the search result of c (counted once: c->acl is cleared).
+ * false when denied (m consumed). */
+static bool
+acl_decide(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
+{
+	const struct sl_acl_crule *r;
+	uint32_t a = c->acl;
+
+	c->acl = 0;
+	if (a == 0 || a == ACL_LAZY)
+		return true;
+	r = &w->snap->acl[a - 1];
+	w->acl_hits[r->id]++;
+	if (r->action == SL_ACL_DENY) {
+		deny(w, m, &c->pi, c->v);
+		return false;
+	}
+	return true;
+}
+
+/* Every client -> VIP packet: the access rules (if already searched),
+ * then the VIP's packet rate. false when m was consumed. */
 bool
 sl_edge_admit(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 {
 	const struct sl_snap_vip *v = c->v;
 
-	if (c->acl != 0) {
-		const struct sl_acl_crule *r = &w->snap->acl[c->acl - 1];
-
-		w->acl_hits[r->id]++;
-		if (r->action == SL_ACL_DENY) {
-			deny(w, m, &c->pi, v);
-			return false;
-		}
-	}
+	if (c->acl != 0 && c->acl != ACL_LAZY && !acl_decide(w, m, c))
+		return false;
 	if (v->pps.rate != 0 &&
 	    !sl_tb_take(&w->vrt[v->id].pps, share(v->pps.rate, w->nw),
 			share(v->pps.burst ? v->pps.burst : v->pps.rate, w->nw),
@@ -199,6 +260,25 @@ sl_edge_admit(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 		drop(w, m, SL_DROP_RATE_PPS);
 		return false;
 	}
+	return true;
+}
+
+/* A packet of an existing flow: searched only when the rules changed
+ * since the flow last passed them (a rule added live cuts it at its next
+ * packet). false when denied (m consumed). */
+bool
+sl_edge_acl_flow(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
+		 struct sl_ct_entry *e)
+{
+	uint16_t gen = (uint16_t)w->snap->acl_gen;
+
+	if (!c->v->has_acl || e->acl_gen == gen)
+		return true;
+	if (c->acl == ACL_LAZY)
+		c->acl = acl_search1(w, c);
+	if (!acl_decide(w, m, c))
+		return false;
+	e->acl_gen = gen;
 	return true;
 }
 
@@ -461,6 +541,11 @@ sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 {
 	uint32_t owner;
 
+	if (c->acl == ACL_LAZY) {
+		c->acl = acl_search1(w, c);
+		if (!acl_decide(w, m, c))
+			return true;
+	}
 	if (c->v->synproxy != SL_SYNPROXY_OFF &&
 	    (c->pi.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST |
 				SL_TCP_FIN)) == SL_TCP_ACK &&

@@ -209,6 +209,7 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	e->in_port = in_port;
 	e->nh_backend = neigh_index(w, &nh_b);
 	e->nh_client = neigh_index(w, &nh_c);
+	e->acl_gen = (uint16_t)w->snap->acl_gen;	/* checked before */
 	w->st->new_flows++;
 	w->st->flows_active++;
 	w->vst[v->id].new_flows++;
@@ -297,6 +298,8 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	} else if (dir != SL_CT_DIR_FWD) {
 		return drop(w, m, SL_DROP_NO_FLOW);
 	} else if (backend_gone(w, m, e)) {
+		return;
+	} else if (unlikely(v->has_policy) && !sl_edge_acl_flow(w, m, c, e)) {
 		return;
 	} else if (unlikely(e->pflags) && sl_edge_fwd_wait(w, m, e, pi)) {
 		return;

@@ -121,7 +121,8 @@ struct pkt_ctx {
 	const struct sl_snap_vip *v;
 	uint32_t hash;			/* flow hash of pi.key (K_FWD, K_REV) */
 	uint32_t owner;			/* the worker that owns the flow */
-	uint32_t acl;			/* deciding rule + 1 (0: none) */
+	uint32_t acl;			/* deciding rule + 1 (0: none; see
+					 * ACL_LAZY in edge.c) */
 	uint8_t kind;
 	uint8_t why;			/* K_DROP: enum sl_drop */
 	bool mine;			/* handled here, not handed off */
@@ -142,6 +143,8 @@ uint32_t sl_edge_owner(const struct worker *w, const struct sl_snap_vip *v,
 		       const struct sl_pkt_info *pi, uint32_t hash);
 void sl_edge_acl_burst(struct worker *w, struct pkt_ctx *ctx, uint16_t n);
 bool sl_edge_admit(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
+bool sl_edge_acl_flow(struct worker *w, struct rte_mbuf *m,
+		      struct pkt_ctx *c, struct sl_ct_entry *e);
 bool sl_edge_open(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
 bool sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
 void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,

@@ -62,6 +62,7 @@ struct sl_ct_entry {
 	uint8_t ws_backend;		/* SYN proxy: the backend's */
 	uint16_t cwin;			/* SYN proxy: the client's window, as
 					 * its cookie ACK had it */
+	uint16_t acl_gen;		/* access rules it passed (0: none) */
 } __attribute__((aligned(64)));
 
 #define SL_CT_P_SYNPROXY	0x01	/* opened by a SYN cookie */

@@ -96,6 +96,11 @@ struct sl_snapshot {
 	 * family exists. */
 	const struct sl_acl_crule *acl;
 	uint32_t nb_acl;
+	/* Changes (never to 0 in its low 16 bits) whenever the rules do: a
+	 * flow remembers the generation it was last checked against
+	 * (sl_ct_entry.acl_gen) and is checked again after a change. Set by
+	 * the control plane with acl4 / acl6. */
+	uint32_t acl_gen;
 	void *acl4;
 	void *acl6;
 };

@@ -104,6 +104,18 @@ check "... and another client is still served ($r)" succeeded "$r"
 slctl acl del acl4 198.18.0.2/32 >/dev/null
 r=$(get 198.18.0.2 http://198.18.100.2/whoami)
 check "acl del: the client is served again ($r)" succeeded "$r"
+# a rule added live cuts an established flow at its next packet
+in_cli curl -gs --max-time 20 --limit-rate 4M --interface 198.18.0.2 \
+	-o /dev/null -w '%{size_download}' http://198.18.100.2/big >"$T/cut" 2>&1 &
+dl=$!
+sleep 1
+slctl acl add acl4 deny 198.18.0.2/32 >/dev/null
+rc=0
+wait "$dl" || rc=$?
+got=$(cat "$T/cut")
+check "a deny added live cuts the client's running download (curl rc $rc after ${got:-0} bytes)" \
+	[ "$rc" != 0 -a "${got:-0}" -lt 67108864 ]
+slctl acl del acl4 198.18.0.2/32 >/dev/null
 slctl acl add --global deny 198.18.0.6/32 >/dev/null
 r=$(get 198.18.0.6 http://198.18.100.4/whoami)
 check "a global deny added live applies to every VIP (lim4 drops: $r)" \
