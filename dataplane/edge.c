@@ -360,6 +360,7 @@ cookie_reply(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	seg.win = 65535;
 	seg.opts = &ours;
 	w->vst[v->id].pol[SL_VPOL_COOKIES_SENT]++;
+	w->vrt[v->id].cookie_ms = w->now ? w->now : 1;
 	reply(w, m, pi, buf, sl_tcp_build(buf, &seg));
 }
 
@@ -546,7 +547,10 @@ sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 		if (!acl_decide(w, m, c))
 			return true;
 	}
-	if (c->v->synproxy != SL_SYNPROXY_OFF &&
+	/* With the proxy turned off, cookies sent just before are still
+	 * honoured: their clients believe they are connected. */
+	if ((c->v->synproxy != SL_SYNPROXY_OFF ||
+	     sl_edge_cookies_recent(w, c->v)) &&
 	    (c->pi.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST |
 				SL_TCP_FIN)) == SL_TCP_ACK &&
 	    cookie_ack(w, m, c))

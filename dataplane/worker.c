@@ -284,7 +284,9 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) !=
 		    SL_TCP_SYN) {
-			if (unlikely(v->has_policy) && sl_edge_miss(w, m, c))
+			if (unlikely(v->has_policy ||
+				     sl_edge_cookies_recent(w, v)) &&
+			    sl_edge_miss(w, m, c))
 				return;
 			return drop(w, m, SL_DROP_NO_FLOW);
 		}

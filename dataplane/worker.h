@@ -11,6 +11,7 @@
 #include "dp.h"
 #include "sl_ratelimit.h"
 #include "sl_snapshot.h"
+#include "sl_tcp.h"
 
 #define TXBUF		(SL_BURST * 2)
 #define NO_VIP		UINT32_MAX
@@ -48,6 +49,7 @@ struct vip_rt {
 	uint32_t syn_start;		/* ms: this one-second window */
 	uint32_t syn_count;		/* SYNs in it */
 	uint32_t syn_prev;		/* SYNs in the one before */
+	uint32_t cookie_ms;		/* last cookie sent (0: never) */
 };
 
 /* Client data that arrived while the SYN proxy opens the backend side of
@@ -147,6 +149,17 @@ bool sl_edge_acl_flow(struct worker *w, struct rte_mbuf *m,
 		      struct pkt_ctx *c, struct sl_ct_entry *e);
 bool sl_edge_open(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
 bool sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c);
+
+/* Cookies of this VIP may still be answered: sent by this worker within
+ * two cookie periods (the SYN proxy may have been turned off since). */
+static inline bool
+sl_edge_cookies_recent(const struct worker *w, const struct sl_snap_vip *v)
+{
+	const struct vip_rt *rt = &w->vrt[v->id];
+
+	return rt->cookie_ms != 0 &&
+	       w->now - rt->cookie_ms < 2 * SL_COOKIE_PERIOD_S * 1000u;
+}
 void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
 		       const struct sl_snap_vip *v, const uint8_t *frame,
 		       const struct sl_pkt_info *pi);

@@ -151,4 +151,18 @@ sleep 0.5
 bad1=$(metric syn_cookies_invalid syn4)
 check "100 forged cookie ACKs refused and counted ($bad0 -> $bad1)" \
 	[ $((bad1 - bad0)) = 100 ]
+
+# --- one handshake by hand: the cookie's data path, exact sequence numbers,
+# and a cookie honoured after the proxy is turned off ------------------------
+out=$(in_cli "$TOPO_PY" "$here/cookie_hs.py" "$TOPO_CLI_TAP" "$gwmac" \
+	"$TOPO_CLI_IP4" 198.18.100.5 41001 2>&1) && rc=0 || rc=$?
+echo "$out"
+check "a request in the cookie ACK is answered at seq cookie + 1 (wrapping ISN)" \
+	[ "$rc" = 0 ]
+out=$(in_cli "$TOPO_PY" "$here/cookie_hs.py" "$TOPO_CLI_TAP" "$gwmac" \
+	"$TOPO_CLI_IP4" 198.18.100.5 41002 \
+	"$SL_BUILD/tools/sluicectl" -s "$SL_SOCK" vip policy syn4 syn_proxy off \
+	2>&1) && rc=0 || rc=$?
+echo "$out"
+check "a cookie sent before 'syn_proxy off' is still honoured" [ "$rc" = 0 ]
 sl_finish
