@@ -167,6 +167,27 @@ run(struct sl_ctl *c)
 	return RESTART;
 }
 
+#define ATTACH_TRIES_ENV	"SLUICE_ATTACH_TRIES"
+#define ATTACH_TRIES_MAX	5
+
+/* Another try at attaching in a fresh process (counted in the
+ * environment across the re-exec); false when the tries are used up. */
+static bool
+attach_retry(void)
+{
+	const char *v = getenv(ATTACH_TRIES_ENV);
+	int n = v ? atoi(v) : 0;
+	char buf[16];
+
+	if (n >= ATTACH_TRIES_MAX)
+		return false;
+	snprintf(buf, sizeof(buf), "%d", n + 1);
+	setenv(ATTACH_TRIES_ENV, buf, 1);
+	fprintf(stderr, "sluice-control: trying again in a fresh process "
+		"(%d of %d)\n", n + 1, ATTACH_TRIES_MAX);
+	return true;
+}
+
 static int
 attach(struct sl_ctl *c)
 {
@@ -180,7 +201,10 @@ attach(struct sl_ctl *c)
 	if (rte_eal_init(SL_ARRAY_SIZE(argv) - 1, argv) < 0) {
 		fprintf(stderr, "sluice-control: EAL attach failed: %s\n",
 			rte_strerror(rte_errno));
-		return -1;
+		/* Most often the primary's memory is mapped where this
+		 * process already has something (address space layout is
+		 * random): a fresh process may well fit. */
+		return rte_errno == ENOMEM ? -ENOMEM : -1;
 	}
 	mz = rte_memzone_lookup(SL_SHM_NAME);
 	if (mz == NULL) {
@@ -299,9 +323,14 @@ main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = wait_primary(&ctl, wait_s);
-	if (rc == 0 && (attach(&ctl) < 0 || health_start(&ctl) < 0 ||
-			resync(&ctl) < 0))
-		rc = -1;
+	if (rc == 0) {
+		rc = attach(&ctl);
+		if (rc == -ENOMEM && attach_retry())
+			rc = RESTART;
+		else if (rc < 0 || health_start(&ctl) < 0 ||
+			 resync(&ctl) < 0)
+			rc = -1;
+	}
 	if (rc == 0) {
 		printf("sluice-control: serving %s, config epoch %lu\n",
 		       ctl.cfg.socket, ctl.shm->ctl.epoch);
@@ -314,9 +343,13 @@ main(int argc, char **argv)
 	sl_config_free(&ctl.cfg);
 	if (rc == RESTART) {
 		/* A secondary cannot attach twice: start afresh, wait for the
-		 * next data plane and push the config to it. */
-		fprintf(stderr, "sluice-control: data plane exited; waiting for "
-			"it to come back\n");
+		 * next data plane (or the same one, after a failed attach)
+		 * and push the config to it. */
+		if (ctl.shm != NULL) {
+			unsetenv(ATTACH_TRIES_ENV);
+			fprintf(stderr, "sluice-control: data plane exited; "
+				"waiting for it to come back\n");
+		}
 		/* EAL's files (memseg lists, hugepages) are open without
 		 * O_CLOEXEC: their locks would keep a new data plane out. */
 		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
