@@ -51,3 +51,20 @@ sl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	*out = (uint32_t)v;
 	return 0;
 }
+
+int
+sl_keyword_parse(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *
+sl_keyword_name(const char *const *names, size_t n, unsigned int v)
+{
+	return v < n && names[v] != NULL ? names[v] : "?";
+}

@@ -45,4 +45,15 @@ const char *sl_strerror(int err);
  * loader and the CLI so both accept the same numbers. */
 int sl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 
+/* Keyword <-> enum value through a table indexed by the value (NULL
+ * entries are holes): the value of s, or -EINVAL; the keyword of v, or
+ * "?". Shared by every small enum of the config and the CLI. */
+int sl_keyword_parse(const char *const *names, size_t n, const char *s);
+const char *sl_keyword_name(const char *const *names, size_t n,
+			    unsigned int v);
+#define SL_KEYWORD_PARSE(table, s) \
+	sl_keyword_parse(table, SL_ARRAY_SIZE(table), s)
+#define SL_KEYWORD_NAME(table, v) \
+	sl_keyword_name(table, SL_ARRAY_SIZE(table), v)
+
 #endif

@@ -219,47 +219,28 @@ static const char *const health_names[] = {
 	[SL_HEALTH_HTTP] = "http",
 };
 
-static int
-keyword_parse(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (names[i] != NULL && strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-static const char *
-keyword_name(const char *const *names, size_t n, unsigned int v)
-{
-	return v < n && names[v] != NULL ? names[v] : "?";
-}
-
 int
 sl_on_remove_parse(const char *s)
 {
-	return keyword_parse(on_remove_names, SL_ARRAY_SIZE(on_remove_names),
-			     s);
+	return SL_KEYWORD_PARSE(on_remove_names, s);
 }
 
 const char *
 sl_on_remove_name(unsigned int v)
 {
-	return keyword_name(on_remove_names, SL_ARRAY_SIZE(on_remove_names),
-			    v);
+	return SL_KEYWORD_NAME(on_remove_names, v);
 }
 
 int
 sl_health_type_parse(const char *s)
 {
-	return keyword_parse(health_names, SL_ARRAY_SIZE(health_names), s);
+	return SL_KEYWORD_PARSE(health_names, s);
 }
 
 const char *
 sl_health_type_name(unsigned int t)
 {
-	return keyword_name(health_names, SL_ARRAY_SIZE(health_names), t);
+	return SL_KEYWORD_NAME(health_names, t);
 }
 
 int

@@ -3,7 +3,6 @@
  * loader and the CLI. The checks and operations on a config's policies are
  * in sl_config.c (sl_config_vip_policy(), sl_config_acl_add()).
  */
-#include <errno.h>
 #include <string.h>
 
 #include "sl_common.h"
@@ -37,57 +36,38 @@ sl_vip_policy_init(struct sl_vip_policy *p)
 	p->proxy_protocol = false;
 }
 
-static int
-name_parse(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-static const char *
-name_of(const char *const *names, size_t n, unsigned int v)
-{
-	return v < n ? names[v] : "?";
-}
-
 int
 sl_acl_action_parse(const char *s)
 {
-	return name_parse(acl_action_names, SL_ARRAY_SIZE(acl_action_names),
-			  s);
+	return SL_KEYWORD_PARSE(acl_action_names, s);
 }
 
 const char *
 sl_acl_action_name(unsigned int a)
 {
-	return name_of(acl_action_names, SL_ARRAY_SIZE(acl_action_names), a);
+	return SL_KEYWORD_NAME(acl_action_names, a);
 }
 
 int
 sl_deny_reply_parse(const char *s)
 {
-	return name_parse(deny_reply_names, SL_ARRAY_SIZE(deny_reply_names),
-			  s);
+	return SL_KEYWORD_PARSE(deny_reply_names, s);
 }
 
 const char *
 sl_deny_reply_name(unsigned int r)
 {
-	return name_of(deny_reply_names, SL_ARRAY_SIZE(deny_reply_names), r);
+	return SL_KEYWORD_NAME(deny_reply_names, r);
 }
 
 int
 sl_synproxy_parse(const char *s)
 {
-	return name_parse(synproxy_names, SL_ARRAY_SIZE(synproxy_names), s);
+	return SL_KEYWORD_PARSE(synproxy_names, s);
 }
 
 const char *
 sl_synproxy_name(unsigned int m)
 {
-	return name_of(synproxy_names, SL_ARRAY_SIZE(synproxy_names), m);
+	return SL_KEYWORD_NAME(synproxy_names, m);
 }
