@@ -19,27 +19,13 @@
 #include <rte_ring.h>
 
 #include "acl.h"
+#include "sl_bytes.h"
 #include "sl_tcp.h"
 #include "worker.h"
 
 /* How long the SYN proxy waits for the backend's SYN-ACK before a client
  * retransmission makes it send its SYN again. */
 #define SYN_RESEND_MS	200
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static inline uint32_t
 tcp_payload(const uint8_t *frame, const struct sl_pkt_info *pi)
@@ -345,7 +331,7 @@ cookie_reply(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	uint8_t buf[SL_TCP_BUILD_HDR_MAX];
 	struct sl_tcp_opts syn, ours;
 	struct sl_tcp_seg seg;
-	uint32_t isn = rd32(tcp + 4);
+	uint32_t isn = sl_rd32(tcp + 4);
 
 	if (sl_tcp_opts_parse(tcp, &syn) < 0)
 		return drop(w, m, SL_DROP_BAD_L4);
@@ -490,7 +476,7 @@ cookie_valid(struct worker *w, const uint8_t *tcp,
 
 	return sl_tcp_opts_parse(tcp, &ao) == 0 &&
 	       sl_cookie_check(&w->shm->cookie_secret, k, isn,
-			       rd32(tcp + 8) - 1, &ao, w->now_s, syn) == 0;
+			       sl_rd32(tcp + 8) - 1, &ao, w->now_s, syn) == 0;
 }
 
 /* A pure ACK with no flow to a SYN-proxied VIP: a cookie's? Returns true
@@ -502,7 +488,7 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	const struct sl_snap_vip *v = c->v;
 	const uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	const uint8_t *tcp = frame + pi->l4_off;
-	uint32_t seq = rd32(tcp + 4);
+	uint32_t seq = sl_rd32(tcp + 4);
 	struct sl_tcp_opts syn;
 	struct sl_ct_entry *e;
 
@@ -517,15 +503,15 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_SYN, w->now);
 	e->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
 	e->isn = seq - 1;
-	e->seq_delta = rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
+	e->seq_delta = sl_rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
 	e->ts_delta = syn.has_ts ? syn.tsecr : 0;	/* our TSval, till then */
 	e->ws_ours = syn.has_wscale ? v->synproxy_wscale : 0;
-	e->cwin = rd16(tcp + 14);
+	e->cwin = sl_rd16(tcp + 14);
 	if (tcp_payload(frame, pi) == 0) {
-		send_syn(w, m, pi, e, &syn, rd16(tcp + 14));
+		send_syn(w, m, pi, e, &syn, sl_rd16(tcp + 14));
 		return true;
 	}
-	send_syn(w, NULL, pi, e, &syn, rd16(tcp + 14));
+	send_syn(w, NULL, pi, e, &syn, sl_rd16(tcp + 14));
 	if (!hold(w, e, m)) {
 		w->vst[v->id].pol[SL_VPOL_SYNPROXY_WAIT]++;
 		drop(w, m, SL_DROP_SYNPROXY_WAIT);
@@ -580,7 +566,7 @@ sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
 	(void)w;
 	if (v->proxy_protocol && pi->proto == IPPROTO_TCP) {
 		e->pflags = SL_CT_P_PP2;
-		e->isn = rd32(frame + pi->l4_off + 4);
+		e->isn = sl_rd32(frame + pi->l4_off + 4);
 	}
 }
 
@@ -602,7 +588,7 @@ sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
 	    (pi->tcp_flags & SL_TCP_ACK) &&
 	    cookie_valid(w, frame + pi->l4_off, &pi->key, e->isn, &syn)) {
 		e->last_seen = w->now;
-		send_syn(w, NULL, pi, e, &syn, rd16(frame + pi->l4_off + 14));
+		send_syn(w, NULL, pi, e, &syn, sl_rd16(frame + pi->l4_off + 14));
 	}
 	if (tcp_payload(frame, pi) != 0 && !(e->pflags & SL_CT_P_PENDING) &&
 	    hold(w, e, m))
@@ -654,7 +640,7 @@ sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		x.tsecr_sub = e->ts_delta;
 	}
 	if ((e->pflags & SL_CT_P_PP2) && !(pi->tcp_flags & SL_TCP_SYN)) {
-		seq = rd32(tcp + 4);
+		seq = sl_rd32(tcp + 4);
 		if (seq == e->isn + 1 &&
 		    tcp_payload(rte_pktmbuf_mtod(m, uint8_t *), pi) != 0) {
 			if (!pp2_insert(w, m, pi, e))
@@ -682,7 +668,7 @@ backend_synack(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	uint8_t buf[SL_TCP_BUILD_HDR_MAX];
 	struct sl_tcp_opts o, ao;
 	struct sl_tcp_seg seg;
-	uint32_t bisn = rd32(tcp + 4);
+	uint32_t bisn = sl_rd32(tcp + 4);
 
 	if (sl_tcp_opts_parse(tcp, &o) < 0)
 		return drop(w, m, SL_DROP_BAD_L4);
@@ -732,7 +718,7 @@ sl_edge_rev_pre(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return true;
 	}
 	if (pi->tcp_flags & SL_TCP_RST) {
-		e->seq_delta = e->seq_delta + 1 - rd32(tcp + 4);
+		e->seq_delta = e->seq_delta + 1 - sl_rd32(tcp + 4);
 		e->ts_delta = 0;
 		return false;
 	}

@@ -11,17 +11,6 @@
 
 #include "sl_csum.h"
 
-static inline uint32_t
-sl_fold64(uint64_t s)
-{
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
-}
-
 uint32_t
 sl_csum_partial(const void *buf, uint32_t len, uint32_t sum)
 {
@@ -49,13 +38,13 @@ sl_csum_partial(const void *buf, uint32_t len, uint32_t sum)
 		memcpy(&w16, pad, 2);
 		s += w16;
 	}
-	return sl_fold64(s);
+	return sl_csum_fold64(s);
 }
 
 uint16_t
 sl_csum_fold(uint32_t sum)
 {
-	return (uint16_t)~sl_fold64(sum);
+	return (uint16_t)~sl_csum_fold64(sum);
 }
 
 uint16_t
@@ -142,5 +131,5 @@ sl_csum_update_words(uint16_t csum, const uint32_t *old,
 
 	for (i = 0; i < n; i++)
 		s += (uint64_t)(uint32_t)~old[i] + new_[i];
-	return (uint16_t)~sl_fold64(s);
+	return (uint16_t)~sl_csum_fold64(s);
 }

@@ -19,6 +19,18 @@ uint16_t sl_csum_ipv4_hdr(const uint8_t *ip);
 uint16_t sl_csum_l4(int family, const uint8_t *ip, uint8_t proto,
 		    const uint8_t *l4, uint32_t l4_len);
 
+/* A 64-bit running sum folded to 16 bits (not inverted). */
+static inline uint16_t
+sl_csum_fold64(uint64_t s)
+{
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Values in network order as
  * stored in the packet. */
 static inline uint16_t

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sl_bytes.h"
 #include "sl_csum.h"
 #include "sl_nat.h"
 
@@ -29,38 +30,12 @@
 #define SL_ICMP6_ECHO_REQUEST	128
 #define SL_ICMP6_ECHO_REPLY	129
 
-static inline uint16_t
-sl_ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-sl_st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
 /* An RFC 1624 update in progress: ~HC plus, for each changed word,
  * ~old + new. One fold at the end. */
 static inline uint64_t
 sl_acc32(uint64_t s, uint32_t old, uint32_t new_)
 {
 	return s + (uint32_t)~old + new_;
-}
-
-static inline uint16_t
-sl_acc_done(uint64_t s)
-{
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
 }
 
 static inline uint64_t
@@ -81,7 +56,7 @@ sl_nat_ipv4_hdr(uint8_t *l3, uint64_t addr_delta)
 	new_tp = sl_ld16(l3 + SL_IPV4_TTL_OFF);
 	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta;
 	s = sl_acc16(s, old_tp, new_tp);
-	sl_st16(l3 + SL_IPV4_CSUM_OFF, sl_acc_done(s));
+	sl_st16(l3 + SL_IPV4_CSUM_OFF, (uint16_t)~sl_csum_fold64(s));
 }
 
 /* A UDP/IPv4 checksum of 0 means "none" and stays so; a result of 0 in a
@@ -94,7 +69,7 @@ sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
 
 	if (udp && pi->family == AF_INET && c == 0)
 		return;
-	c = sl_acc_done((uint16_t)~c + delta);
+	c = (uint16_t)~sl_csum_fold64((uint16_t)~c + delta);
 	if (udp && c == 0)
 		c = 0xffff;
 	sl_st16(field, c);

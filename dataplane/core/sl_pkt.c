@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sl_bytes.h"
 #include "sl_pkt.h"
 
 #define SL_ETHERTYPE_QINQ	0x88a8
@@ -40,12 +41,6 @@ sl_drop_name(unsigned int reason)
 	if (reason >= SL_DROP_MAX)
 		return "unknown";
 	return sl_drop_names[reason];
-}
-
-static inline uint16_t
-sl_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static enum sl_drop

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sl_bytes.h"
 #include "sl_common.h"
 #include "sl_csum.h"
 #include "sl_tcp.h"
@@ -35,35 +36,6 @@
 #define SL_ICMP6_UNREACH	1
 #define SL_ICMP6_UNREACH_ADMIN	1
 #define SL_ICMP4_ERR_MAX	576	/* RFC 1812 4.3.2.3: the whole error */
-
-static inline uint16_t
-sl_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-sl_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-sl_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-sl_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* ---- Options ----------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sl_bytes.h"
 #include "sl_csum.h"
 #include "sl_tcp.h"
 
@@ -51,61 +52,6 @@ static const uint8_t pp2_sig[PP2_SIG_LEN] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
 };
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline uint16_t
-fold_done(uint64_t s)
-{
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* Writes the n-byte big-endian value v (n = 2 or 4) at tcp + off and adds
  * ~old + new of every aligned 16-bit word the field touches to *acc: two
  * words for an even offset, three (n = 4) or two (n = 2) for an odd one.
@@ -118,13 +64,13 @@ put_acc(uint8_t *tcp, uint32_t off, uint32_t v, uint32_t n, uint64_t *acc)
 	uint64_t s = *acc;
 
 	for (i = lo; i < hi; i += 2)
-		s += (uint16_t)~ld16(tcp + i);
+		s += (uint16_t)~sl_ld16(tcp + i);
 	if (n == 4)
-		wr32(tcp + off, v);
+		sl_wr32(tcp + off, v);
 	else
-		wr16(tcp + off, (uint16_t)v);
+		sl_wr16(tcp + off, (uint16_t)v);
 	for (i = lo; i < hi; i += 2)
-		s += ld16(tcp + i);
+		s += sl_ld16(tcp + i);
 	*acc = s;
 }
 
@@ -209,7 +155,7 @@ sack_sub(uint8_t *tcp, uint32_t off, uint32_t len, uint32_t sub,
 	uint32_t e;
 
 	for (e = off + 2; e < off + len; e += 4)
-		put_acc(tcp, e, rd32(tcp + e) - sub, 4, acc);
+		put_acc(tcp, e, sl_rd32(tcp + e) - sub, 4, acc);
 }
 
 int
@@ -222,33 +168,33 @@ sl_tcp_xlate(uint8_t *tcp, const struct sl_tcp_xlate *x)
 
 	if (opts_scan(tcp, &pos) != 0)
 		return -EINVAL;
-	acc = (uint16_t)~ld16(tcp + TCP_CSUM_OFF);
+	acc = (uint16_t)~sl_ld16(tcp + TCP_CSUM_OFF);
 	if (x->seq_add != 0)
-		put_acc(tcp, TCP_SEQ_OFF, rd32(tcp + TCP_SEQ_OFF) + x->seq_add,
+		put_acc(tcp, TCP_SEQ_OFF, sl_rd32(tcp + TCP_SEQ_OFF) + x->seq_add,
 			4, &acc);
 	if (has_ack && x->ack_sub != 0)
-		put_acc(tcp, TCP_ACK_OFF, rd32(tcp + TCP_ACK_OFF) - x->ack_sub,
+		put_acc(tcp, TCP_ACK_OFF, sl_rd32(tcp + TCP_ACK_OFF) - x->ack_sub,
 			4, &acc);
 	for (i = 0; x->ack_sub != 0 && i < pos.nsack; i++)
 		sack_sub(tcp, pos.sack[i], pos.sack_len[i], x->ack_sub, &acc);
 	if (pos.ts != 0 && x->tsval_add != 0)
-		put_acc(tcp, pos.ts + 2, rd32(tcp + pos.ts + 2) + x->tsval_add,
+		put_acc(tcp, pos.ts + 2, sl_rd32(tcp + pos.ts + 2) + x->tsval_add,
 			4, &acc);
 	/* RFC 7323: TSecr means something only with ACK (and is zero
 	 * without): translate it when the acknowledgment is. */
 	if (pos.ts != 0 && has_ack && x->tsecr_sub != 0)
-		put_acc(tcp, pos.ts + 6, rd32(tcp + pos.ts + 6) - x->tsecr_sub,
+		put_acc(tcp, pos.ts + 6, sl_rd32(tcp + pos.ts + 6) - x->tsecr_sub,
 			4, &acc);
 	/* With nothing changed, acc is ~HC and this writes HC back. */
-	st16(tcp + TCP_CSUM_OFF, fold_done(acc));
+	sl_st16(tcp + TCP_CSUM_OFF, (uint16_t)~sl_csum_fold64(acc));
 	return 0;
 }
 
 void
 sl_tcp_win_rescale(uint8_t *tcp, uint8_t backend_ws, uint8_t our_ws)
 {
-	uint16_t old = ld16(tcp + TCP_WIN_OFF), nw;
-	uint32_t win = rd16(tcp + TCP_WIN_OFF);
+	uint16_t old = sl_ld16(tcp + TCP_WIN_OFF), nw;
+	uint32_t win = sl_rd16(tcp + TCP_WIN_OFF);
 
 	if (backend_ws > WSCALE_MAX)
 		backend_ws = WSCALE_MAX;
@@ -257,11 +203,11 @@ sl_tcp_win_rescale(uint8_t *tcp, uint8_t backend_ws, uint8_t our_ws)
 	win = (win << backend_ws) >> our_ws;
 	if (win > 0xffff)
 		win = 0xffff;
-	wr16(tcp + TCP_WIN_OFF, (uint16_t)win);
-	nw = ld16(tcp + TCP_WIN_OFF);
+	sl_wr16(tcp + TCP_WIN_OFF, (uint16_t)win);
+	nw = sl_ld16(tcp + TCP_WIN_OFF);
 	if (nw != old)
-		st16(tcp + TCP_CSUM_OFF,
-		     sl_csum_update16(ld16(tcp + TCP_CSUM_OFF), old, nw));
+		sl_st16(tcp + TCP_CSUM_OFF,
+		     sl_csum_update16(sl_ld16(tcp + TCP_CSUM_OFF), old, nw));
 }
 
 void
@@ -274,13 +220,13 @@ sl_tcp_mss_lower(uint8_t *tcp, uint16_t sub)
 	/* A malformed list is left to the endpoints, as it is. */
 	if (opts_scan(tcp, &pos) != 0 || pos.mss == 0)
 		return;
-	mss = rd16(tcp + pos.mss + 2);
+	mss = sl_rd16(tcp + pos.mss + 2);
 	if (mss <= MSS_MIN || sub == 0)
 		return;
 	lowered = mss > (uint32_t)MSS_MIN + sub ? mss - sub : MSS_MIN;
-	acc = (uint16_t)~ld16(tcp + TCP_CSUM_OFF);
+	acc = (uint16_t)~sl_ld16(tcp + TCP_CSUM_OFF);
 	put_acc(tcp, pos.mss + 2, lowered, 2, &acc);
-	st16(tcp + TCP_CSUM_OFF, fold_done(acc));
+	sl_st16(tcp + TCP_CSUM_OFF, (uint16_t)~sl_csum_fold64(acc));
 }
 
 uint32_t
@@ -297,7 +243,7 @@ sl_pp2_write(uint8_t *buf, const struct sl_flow_key *key)
 	memcpy(buf, pp2_sig, PP2_SIG_LEN);
 	buf[12] = PP2_VER_CMD;
 	buf[13] = key->family == AF_INET ? PP2_TCP4 : PP2_TCP6;
-	wr16(buf + 14, (uint16_t)(2 * alen + 4));
+	sl_wr16(buf + 14, (uint16_t)(2 * alen + 4));
 	memcpy(buf + 16, key->src, alen);
 	memcpy(buf + 16 + alen, key->dst, alen);
 	/* Ports are already in network order in the key. */
@@ -313,13 +259,13 @@ pp2_fix_ip(uint8_t *l3, const struct sl_pkt_info *pi)
 	uint16_t old, nw;
 
 	if (pi->family == AF_INET) {
-		old = ld16(l3 + IPV4_TOTLEN_OFF);
-		wr16(l3 + IPV4_TOTLEN_OFF, pi->l3_len);
-		nw = ld16(l3 + IPV4_TOTLEN_OFF);
-		st16(l3 + IPV4_CSUM_OFF,
-		     sl_csum_update16(ld16(l3 + IPV4_CSUM_OFF), old, nw));
+		old = sl_ld16(l3 + IPV4_TOTLEN_OFF);
+		sl_wr16(l3 + IPV4_TOTLEN_OFF, pi->l3_len);
+		nw = sl_ld16(l3 + IPV4_TOTLEN_OFF);
+		sl_st16(l3 + IPV4_CSUM_OFF,
+		     sl_csum_update16(sl_ld16(l3 + IPV4_CSUM_OFF), old, nw));
 	} else {
-		wr16(l3 + IPV6_PLEN_OFF, pi->l4_len);
+		sl_wr16(l3 + IPV6_PLEN_OFF, pi->l4_len);
 	}
 }
 
@@ -351,8 +297,8 @@ sl_pp2_insert(uint8_t *frame, uint32_t frame_len, uint32_t room,
 	pi->l3_len = (uint16_t)(pi->l3_len + len);
 	pi->l4_len = (uint16_t)(pi->l4_len + len);
 	pp2_fix_ip(l3, pi);
-	st16(l4 + TCP_CSUM_OFF, 0);
+	sl_st16(l4 + TCP_CSUM_OFF, 0);
 	c = sl_csum_l4(pi->family, l3, IPPROTO_TCP, l4, pi->l4_len);
-	st16(l4 + TCP_CSUM_OFF, c);
+	sl_st16(l4 + TCP_CSUM_OFF, c);
 	return (int)(end + len);
 }
