@@ -23,7 +23,6 @@
 #define SL_TTL			64
 #define SL_IPV4_DF		0x40	/* high byte of the fragment word */
 
-#define SL_TCPOPT_EOL		0
 #define SL_TCPOPT_NOP		1
 #define SL_TCPOPT_MSS		2
 #define SL_TCPOPT_WSCALE	3
@@ -39,11 +38,15 @@
 
 /* ---- Options ----------------------------------------------------------- */
 
-/* One option of known kind and length len (already checked to fit). A known
- * kind with the wrong length is ignored, as Linux does. */
-static void
-sl_tcp_opt_one(const uint8_t *p, uint8_t len, struct sl_tcp_opts *o)
+/* One option at tcp + off, len bytes (already checked to fit), into
+ * struct sl_tcp_opts arg. A known kind with the wrong length is ignored,
+ * as Linux does. */
+static int
+sl_tcp_opt_one(const uint8_t *tcp, uint32_t off, uint32_t len, void *arg)
 {
+	struct sl_tcp_opts *o = arg;
+	const uint8_t *p = tcp + off;
+
 	switch (p[0]) {
 	case SL_TCPOPT_MSS:
 		if (len == 4)
@@ -69,36 +72,14 @@ sl_tcp_opt_one(const uint8_t *p, uint8_t len, struct sl_tcp_opts *o)
 	default:
 		break;
 	}
+	return 0;
 }
 
 int
 sl_tcp_opts_parse(const uint8_t *tcp, struct sl_tcp_opts *o)
 {
-	uint32_t end = (uint32_t)(tcp[12] >> 4) * 4;
-	uint32_t i = SL_TCP_HLEN;
-	uint8_t len;
-
 	memset(o, 0, sizeof(*o));
-	if (end < SL_TCP_HLEN)
-		return -EINVAL;
-	while (i < end) {
-		if (tcp[i] == SL_TCPOPT_EOL)
-			break;
-		if (tcp[i] == SL_TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		/* A kind with no room for its length byte, a length below
-		 * 2 (which would loop forever) or past the header. */
-		if (i + 1 >= end)
-			return -EINVAL;
-		len = tcp[i + 1];
-		if (len < 2 || i + len > end)
-			return -EINVAL;
-		sl_tcp_opt_one(tcp + i, len, o);
-		i += len;
-	}
-	return 0;
+	return sl_tcp_opts_walk(tcp, sl_tcp_opt_one, o);
 }
 
 /* Linux's layout: every option 32-bit aligned, NOPs in front of the odd

@@ -8,6 +8,7 @@
 #ifndef SL_TCP_H
 #define SL_TCP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,6 +26,44 @@ struct sl_tcp_opts {
 	uint32_t tsval;		/* host order */
 	uint32_t tsecr;
 };
+
+/* Walks the options of the TCP header at tcp (its data offset says how
+ * long): calls fn(tcp, off, len, arg) for each option of two bytes or
+ * more, at offset off from tcp; EOL ends the list, NOPs are skipped.
+ * Returns 0, -EINVAL for a data offset below 20 or an option whose length
+ * byte is missing, below 2 (which would loop forever) or runs past the
+ * header, or the first negative value fn returns. Inline, so that each
+ * caller's fn is inlined into its loop. */
+typedef int (*sl_tcp_opt_fn)(const uint8_t *tcp, uint32_t off, uint32_t len,
+			     void *arg);
+
+static inline int
+sl_tcp_opts_walk(const uint8_t *tcp, sl_tcp_opt_fn fn, void *arg)
+{
+	uint32_t end = (uint32_t)(tcp[12] >> 4) * 4, off = 20, len;
+	int rc;
+
+	if (end < 20)
+		return -EINVAL;
+	while (off < end) {
+		if (tcp[off] == 0)		/* EOL */
+			break;
+		if (tcp[off] == 1) {		/* NOP */
+			off++;
+			continue;
+		}
+		if (off + 1 >= end)
+			return -EINVAL;
+		len = tcp[off + 1];
+		if (len < 2 || off + len > end)
+			return -EINVAL;
+		rc = fn(tcp, off, len, arg);
+		if (rc < 0)
+			return rc;
+		off += len;
+	}
+	return 0;
+}
 
 /* Parses the options of the TCP header at tcp (its data offset says how
  * long). Unknown options are skipped. Returns 0, or -EINVAL for a

@@ -26,8 +26,6 @@
 #define TCP_CSUM_OFF	16
 #define TCP_HLEN	20
 
-#define OPT_EOL		0
-#define OPT_NOP		1
 #define OPT_MSS		2
 #define OPT_SACK	5
 #define OPT_TS		8
@@ -88,10 +86,12 @@ struct opt_pos {
 };
 
 /* Checks one multi-byte option at off (len bytes, already within the
- * header) and records it. */
+ * header) and records it in struct opt_pos arg. */
 static int
-opt_note(const uint8_t *tcp, uint32_t off, uint32_t len, struct opt_pos *pos)
+opt_note(const uint8_t *tcp, uint32_t off, uint32_t len, void *arg)
 {
+	struct opt_pos *pos = arg;
+
 	switch (tcp[off]) {
 	case OPT_MSS:
 		if (len != OPT_MSS_LEN)
@@ -122,29 +122,8 @@ opt_note(const uint8_t *tcp, uint32_t off, uint32_t len, struct opt_pos *pos)
 static int
 opts_scan(const uint8_t *tcp, struct opt_pos *pos)
 {
-	uint32_t end = (uint32_t)(tcp[TCP_DOFF_OFF] >> 4) * 4;
-	uint32_t off = TCP_HLEN, len;
-
 	memset(pos, 0, sizeof(*pos));
-	if (end < TCP_HLEN)
-		return -EINVAL;
-	while (off < end) {
-		if (tcp[off] == OPT_EOL)
-			break;
-		if (tcp[off] == OPT_NOP) {
-			off++;
-			continue;
-		}
-		if (off + 1 >= end)
-			return -EINVAL;
-		len = tcp[off + 1];
-		if (len < 2 || off + len > end)
-			return -EINVAL;
-		if (opt_note(tcp, off, len, pos) != 0)
-			return -EINVAL;
-		off += len;
-	}
-	return 0;
+	return sl_tcp_opts_walk(tcp, opt_note, pos) < 0 ? -EINVAL : 0;
 }
 
 /* Subtracts sub from each block edge of the SACK option at off. */
