@@ -166,28 +166,32 @@ acl_search1(struct worker *w, const struct pkt_ctx *c)
 	return r;
 }
 
+/* Makes m's L3 packet (from l3_off on) the len bytes at l3. false when
+ * m has no room. */
+static bool
+put_l3(struct rte_mbuf *m, uint32_t l3_off, const uint8_t *l3, uint32_t len)
+{
+	uint32_t want = l3_off + len, have = rte_pktmbuf_data_len(m);
+
+	if (want > have) {
+		if (rte_pktmbuf_append(m, (uint16_t)(want - have)) == NULL)
+			return false;
+	} else {
+		rte_pktmbuf_trim(m, (uint16_t)(have - want));
+	}
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *) + l3_off, l3, len);
+	return true;
+}
+
 /* Replaces m's L3 packet by l3 (len bytes) and sends it back where m came
  * from. Counted as replied. */
 static void
 reply(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
       const uint8_t *l3, uint32_t len)
 {
-	uint32_t want = pi->l3_off + len, have = rte_pktmbuf_data_len(m);
-	uint8_t *h, mac[6];
-
-	if (want > have) {
-		if (rte_pktmbuf_append(m, (uint16_t)(want - have)) == NULL)
-			return drop(w, m, SL_DROP_NO_MBUF);
-	} else {
-		rte_pktmbuf_trim(m, (uint16_t)(have - want));
-	}
-	h = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(h + pi->l3_off, l3, len);
-	memcpy(mac, h, 6);
-	memcpy(h, h + 6, 6);
-	memcpy(h + 6, mac, 6);
-	w->st->replied++;
-	sl_w_queue_tx(w, w->port_idx[m->port], m);
+	if (!put_l3(m, pi->l3_off, l3, len))
+		return drop(w, m, SL_DROP_NO_MBUF);
+	sl_w_bounce(w, m);
 }
 
 static void
@@ -426,7 +430,7 @@ send_syn(struct worker *w, struct rte_mbuf *reuse,
 	struct sl_tcp_opts o = *syn;
 	struct sl_tcp_seg seg;
 	struct rte_mbuf *s = reuse;
-	uint32_t len, have;
+	uint32_t len;
 
 	memset(&seg, 0, sizeof(seg));
 	sl_flow_key_reverse(&e->rev, &seg.key);
@@ -445,22 +449,15 @@ send_syn(struct worker *w, struct rte_mbuf *reuse,
 			return;
 		}
 		spi.l3_off = SL_ETH_HLEN;
-		if (rte_pktmbuf_append(s, (uint16_t)(SL_ETH_HLEN + len)) ==
-		    NULL) {
-			rte_pktmbuf_free(s);
-			return;
-		}
-		w->st->generated++;
-	} else {
-		have = rte_pktmbuf_data_len(s);
-		if (pi->l3_off + len > have &&
-		    rte_pktmbuf_append(s, (uint16_t)(pi->l3_off + len - have)) ==
-		    NULL)
-			return drop(w, s, SL_DROP_NO_MBUF);
-		if (pi->l3_off + len < have)
-			rte_pktmbuf_trim(s, (uint16_t)(have - pi->l3_off - len));
 	}
-	memcpy(rte_pktmbuf_mtod(s, uint8_t *) + spi.l3_off, buf, len);
+	if (!put_l3(s, spi.l3_off, buf, len)) {
+		if (s == reuse)
+			return drop(w, s, SL_DROP_NO_MBUF);
+		rte_pktmbuf_free(s);
+		return;
+	}
+	if (s != reuse)
+		w->st->generated++;
 	w->st->fwd_pkts++;
 	sl_w_xmit(w, s, &spi, e->out_port, &e->nh_backend, &seg.key);
 }

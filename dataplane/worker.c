@@ -61,10 +61,18 @@ queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
 		flush(w, port);
 }
 
+/* A reply already written into m (ICMP echo, RST, SYN cookie...): back to
+ * whoever sent m, out of the port it came in. Counted as replied. */
 void
-sl_w_queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
+sl_w_bounce(struct worker *w, struct rte_mbuf *m)
 {
-	queue_tx(w, port, m);
+	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *), mac[6];
+
+	memcpy(mac, h, 6);
+	memcpy(h, h + 6, 6);
+	memcpy(h + 6, mac, 6);
+	w->st->replied++;
+	queue_tx(w, w->port_idx[m->port], m);
 }
 
 static void
@@ -366,7 +374,7 @@ is_snat(const struct worker *w, const struct sl_addr *a)
 static void
 echo(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi)
 {
-	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *), mac[6];
+	uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_addr dst;
 
 	sl_flow_key_dst(&pi->key, &dst);
@@ -375,11 +383,7 @@ echo(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi)
 		return drop(w, m, SL_DROP_NOT_LOCAL);
 	if (sl_icmp_echo_reply(h, pi) < 0)
 		return drop(w, m, SL_DROP_ICMP_IGNORED);
-	memcpy(mac, h, 6);
-	memcpy(h, h + 6, 6);
-	memcpy(h + 6, mac, 6);
-	w->st->replied++;
-	queue_tx(w, w->port_idx[m->port], m);
+	sl_w_bounce(w, m);
 }
 
 static bool

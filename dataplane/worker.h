@@ -131,7 +131,7 @@ struct pkt_ctx {
 	bool retried;			/* handed here as a second try */
 };
 
-void sl_w_queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m);
+void sl_w_bounce(struct worker *w, struct rte_mbuf *m);
 void sl_w_xmit(struct worker *w, struct rte_mbuf *m,
 	       const struct sl_pkt_info *pi, uint8_t port, uint16_t *nh_idx,
 	       const struct sl_flow_key *to);
