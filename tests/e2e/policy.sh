@@ -13,27 +13,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2epo
 T=$TOPO_TMP
-vip() { # NAME ADDR PORT PROTO BACKEND_FMT KEY=VALUE...
-	local name=$1 addr=$2 port=$3 proto=$4 fmt=$5 i
-	shift 5
-	printf '\n[vip.%s]\naddress = %s\nport = %s\nproto = %s\n' \
-		"$name" "$addr" "$port" "$proto"
-	for kv in "$@"; do printf '%s\n' "${kv/=/ = }"; done
-	for i in 1 2 3; do printf "backend = $fmt\n" "$i"; done
-}
 {
 	printf '\n[acl]\ndeny = 198.18.0.5/32\n'
-	vip acl4 198.18.100.2 80 tcp '198.18.1.1%s:8080' deny=198.18.0.3/32 \
+	sl_vip_conf acl4 198.18.100.2 80 tcp '198.18.1.1%s:8080' deny=198.18.0.3/32 \
 		deny_reply=rst
-	vip acl6 2001:db8:100::2 80 tcp '[2001:db8:1::1%s]:8080' \
+	sl_vip_conf acl6 2001:db8:100::2 80 tcp '[2001:db8:1::1%s]:8080' \
 		allow=2001:db8::2/128 deny_reply=icmp
-	vip icmp4 198.18.100.3 80 tcp '198.18.1.1%s:8080' deny=198.18.0.4/32 \
+	sl_vip_conf icmp4 198.18.100.3 80 tcp '198.18.1.1%s:8080' deny=198.18.0.4/32 \
 		deny_reply=icmp
-	vip lim4 198.18.100.4 80 tcp '198.18.1.1%s:8080' client_conn_rate=2 \
+	sl_vip_conf lim4 198.18.100.4 80 tcp '198.18.1.1%s:8080' client_conn_rate=2 \
 		client_conn_burst=4
-	vip conn4 198.18.100.9 80 tcp '198.18.1.1%s:8080' conn_rate=4 \
+	sl_vip_conf conn4 198.18.100.9 80 tcp '198.18.1.1%s:8080' conn_rate=4 \
 		conn_burst=4
-	vip pps4 198.18.100.10 7 udp '198.18.1.1%s:7007' pps=50 pps_burst=50
+	sl_vip_conf pps4 198.18.100.10 7 udp '198.18.1.1%s:7007' pps=50 pps_burst=50
 } >>"$SL_CONF"
 sl_env_up
 for a in 3 4 5 6 7; do
@@ -51,10 +43,6 @@ for a in 2 3; do
 		'http://[2001:db8:100::1]/whoami' || true
 done
 
-metric() { # NAME VIP
-	curl -s "http://127.0.0.1:$SL_METRICS_PORT/metrics" |
-		awk -v m="sluice_vip_$1_total{vip=\"$2\"}" '$1 == m { print $2 }'
-}
 # get FROM URL: curl's exit status and time, "RC SECONDS"
 get() {
 	local rc=0 t0 t1
@@ -83,11 +71,11 @@ check "acl6: the allowed client is served ($r)" succeeded "$r"
 r=$(get 2001:db8::3 'http://[2001:db8:100::2]/whoami')
 check "acl6: a client not on the allow list gets ICMPv6 prohibited ($r)" \
 	refused_fast "$r"
-check "denials counted per VIP (acl4 $(metric acl_denied acl4), acl6 $(metric acl_denied acl6), icmp4 $(metric acl_denied icmp4))" \
-	[ "$(metric acl_denied acl4)" -ge 2 -a "$(metric acl_denied acl6)" -ge 1 -a \
-	"$(metric acl_denied icmp4)" -ge 1 ]
-check "answers counted (acl4 replies $(metric acl_replies acl4))" \
-	[ "$(metric acl_replies acl4)" = "$(metric acl_denied acl4)" ]
+check "denials counted per VIP (acl4 $(sl_vip_metric acl_denied acl4), acl6 $(sl_vip_metric acl_denied acl6), icmp4 $(sl_vip_metric acl_denied icmp4))" \
+	[ "$(sl_vip_metric acl_denied acl4)" -ge 2 -a "$(sl_vip_metric acl_denied acl6)" -ge 1 -a \
+	"$(sl_vip_metric acl_denied icmp4)" -ge 1 ]
+check "answers counted (acl4 replies $(sl_vip_metric acl_replies acl4))" \
+	[ "$(sl_vip_metric acl_replies acl4)" = "$(sl_vip_metric acl_denied acl4)" ]
 slctl acl list --json >"$T/acl.json"
 hits=$(json "$T/acl.json" "[r['hits'] for r in d['rules'] if r['scope'] == 'acl4' and r['prefix'] == '198.18.0.3/32'][0]")
 ghits=$(json "$T/acl.json" "[r['hits'] for r in d['rules'] if r['scope'] == 'global'][0]")
@@ -144,8 +132,8 @@ b=$(burst 4 198.18.0.3 http://198.18.100.4/whoami)
 check "client limit 2/s burst 4: 24 at once from one client, $a pass (4..6)" \
 	[ "$a" -ge 4 -a "$a" -le 6 ]
 check "... another client has its own bucket: $b of 4 pass" [ "$b" = 4 ]
-check "client limit drops counted ($(metric rate_client_dropped lim4))" \
-	[ "$(metric rate_client_dropped lim4)" -ge 18 ]
+check "client limit drops counted ($(sl_vip_metric rate_client_dropped lim4))" \
+	[ "$(sl_vip_metric rate_client_dropped lim4)" -ge 18 ]
 slctl vip policy lim4 client_prefix4 24 >/dev/null
 sleep 2.5
 burst 12 198.18.0.2 http://198.18.100.4/whoami >"$T/b2" &
@@ -179,8 +167,8 @@ wait "${pids[@]}"
 c=$(($(cat "$T/c2") + $(cat "$T/c3") + $(cat "$T/c4")))
 check "VIP limit 4/s burst 4 (an even share per worker): $c of 24 pass (4..6)" \
 	[ "$c" -ge 3 -a "$c" -le 6 ]
-check "VIP limit drops counted ($(metric rate_conn_dropped conn4))" \
-	[ "$(metric rate_conn_dropped conn4)" -ge 15 ]
+check "VIP limit drops counted ($(sl_vip_metric rate_conn_dropped conn4))" \
+	[ "$(sl_vip_metric rate_conn_dropped conn4)" -ge 15 ]
 
 # --- packets per second -----------------------------------------------------
 got=$(in_cli "$TOPO_PY" - <<'PY'
@@ -203,8 +191,8 @@ PY
 )
 check "pps 50 burst 50: $got of 200 datagrams answered (40..70)" \
 	[ "$got" -ge 40 -a "$got" -le 70 ]
-check "pps drops counted ($(metric rate_pps_dropped pps4))" \
-	[ "$(metric rate_pps_dropped pps4)" -ge 120 ]
+check "pps drops counted ($(sl_vip_metric rate_pps_dropped pps4))" \
+	[ "$(sl_vip_metric rate_pps_dropped pps4)" -ge 120 ]
 
 # --- the policy counters, three ways --------------------------------------
 sleep 0.5

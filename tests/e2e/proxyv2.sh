@@ -17,19 +17,12 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2epp
 T=$TOPO_TMP
-vip() { # NAME ADDR BACKEND_FMT KEY=VALUE...
-	local name=$1 addr=$2 fmt=$3 i
-	shift 3
-	printf '\n[vip.%s]\naddress = %s\nport = 80\nproto = tcp\n' "$name" "$addr"
-	for kv in "$@"; do printf '%s\n' "${kv/=/ = }"; done
-	for i in 1 2 3; do printf "backend = $fmt\n" "$i"; done
-}
 {
-	vip pp4 198.18.100.7 '198.18.1.1%s:8081' proxy_protocol=v2
-	vip pp6 2001:db8:100::7 '[2001:db8:1::1%s]:8081' proxy_protocol=v2
-	vip ppsyn4 198.18.100.8 '198.18.1.1%s:8081' proxy_protocol=v2 \
+	sl_vip_conf pp4 198.18.100.7 80 tcp '198.18.1.1%s:8081' proxy_protocol=v2
+	sl_vip_conf pp6 2001:db8:100::7 80 tcp '[2001:db8:1::1%s]:8081' proxy_protocol=v2
+	sl_vip_conf ppsyn4 198.18.100.8 80 tcp '198.18.1.1%s:8081' proxy_protocol=v2 \
 		syn_proxy=on
-	vip ppsyn6 2001:db8:100::8 '[2001:db8:1::1%s]:8081' proxy_protocol=v2 \
+	sl_vip_conf ppsyn6 2001:db8:100::8 80 tcp '[2001:db8:1::1%s]:8081' proxy_protocol=v2 \
 		syn_proxy=on
 } >>"$SL_CONF"
 sl_env_up
@@ -82,10 +75,6 @@ for i in 1 2 3; do
 	check "nginx with proxy_protocol up in b$i" [ "$n" -lt 50 ]
 done
 
-metric() { # NAME VIP
-	curl -s "http://127.0.0.1:$SL_METRICS_PORT/metrics" |
-		awk -v m="sluice_vip_$1_total{vip=\"$2\"}" '$1 == m { print $2 }'
-}
 
 # requests URL N CLIENT_ADDR: each answer must name CLIENT_ADDR and the
 # client's own source port; prints the number that did.
@@ -111,8 +100,8 @@ for v in "pp4 http://198.18.100.7/ $TOPO_CLI_IP4" \
 	good=$(requests "$url" 30 "$addr")
 	check "$name: 30 backends' answers name the client $addr and its port ($good)" \
 		[ "$good" = 30 ]
-	check "$name: 30 PROXY v2 headers counted ($(metric proxy_v2_headers "$name"))" \
-		[ "$(metric proxy_v2_headers "$name")" = 30 ]
+	check "$name: 30 PROXY v2 headers counted ($(sl_vip_metric proxy_v2_headers "$name"))" \
+		[ "$(sl_vip_metric proxy_v2_headers "$name")" = 30 ]
 done
 logged=$(cat "$T"/ngx[123]/access.log | awk -v a="$TOPO_CLI_IP4" '$1 == a && $3 == "198.18.1.1"' | wc -l)
 check "nginx logged \$proxy_protocol_addr = $TOPO_CLI_IP4 from SNAT 198.18.1.1 ($logged of 60)" \

@@ -34,6 +34,24 @@ sl_finish() {
 	[ "$SL_FAILS" = 0 ]
 }
 
+# sl_vip_conf NAME ADDR PORT PROTO BACKEND_FMT [KEY=VALUE...]: a [vip.NAME]
+# section on stdout, with the three backends (BACKEND_FMT has a %s for
+# the backend's number) and the keys given (edge policy, for instance).
+sl_vip_conf() {
+	local name=$1 addr=$2 port=$3 proto=$4 fmt=$5 i kv
+	shift 5
+	printf '\n[vip.%s]\naddress = %s\nport = %s\nproto = %s\n' \
+		"$name" "$addr" "$port" "$proto"
+	for kv in "$@"; do printf '%s\n' "${kv/=/ = }"; done
+	for i in 1 2 3; do printf "backend = $fmt\n" "$i"; done
+}
+
+# sl_vip_metric COUNTER VIP: sluice_vip_COUNTER_total of VIP from /metrics
+sl_vip_metric() {
+	curl -s "http://127.0.0.1:$SL_METRICS_PORT/metrics" |
+		awk -v m="sluice_vip_$1_total{vip=\"$2\"}" '$1 == m { print $2 }'
+}
+
 sl_env_init() {
 	local build=${1:?} template=${2:?} tag=${3:?}
 	SL_BUILD=$(cd "$build" && pwd)

@@ -14,25 +14,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 sl_env_init "$1" "$SL_TOP/conf/demo.ini" e2esp
 T=$TOPO_TMP
-vip() { # NAME ADDR4|6 BACKEND_FMT KEY=VALUE...
-	local name=$1 addr=$2 fmt=$3 i
-	shift 3
-	printf '\n[vip.%s]\naddress = %s\nport = 80\nproto = tcp\n' "$name" "$addr"
-	for kv in "$@"; do printf '%s\n' "${kv/=/ = }"; done
-	for i in 1 2 3; do printf "backend = $fmt\n" "$i"; done
-}
 {
-	vip syn4 198.18.100.5 '198.18.1.1%s:8080' syn_proxy=on
-	vip syn6 2001:db8:100::5 '[2001:db8:1::1%s]:8080' syn_proxy=on
-	vip auto4 198.18.100.6 '198.18.1.1%s:8080' syn_proxy=auto \
+	sl_vip_conf syn4 198.18.100.5 80 tcp '198.18.1.1%s:8080' syn_proxy=on
+	sl_vip_conf syn6 2001:db8:100::5 80 tcp '[2001:db8:1::1%s]:8080' syn_proxy=on
+	sl_vip_conf auto4 198.18.100.6 80 tcp '198.18.1.1%s:8080' syn_proxy=auto \
 		syn_proxy_threshold=200
 } >>"$SL_CONF"
 sl_env_up
 
-metric() { # NAME VIP: a VIP counter from /metrics
-	curl -s "http://127.0.0.1:$SL_METRICS_PORT/metrics" |
-		awk -v m="sluice_vip_$1_total{vip=\"$2\"}" '$1 == m { print $2 }'
-}
 passive_opens() { # connections the backends' kernels accepted, summed
 	local i n=0 v
 	for i in 1 2 3; do
@@ -49,12 +38,12 @@ curl_spread http://198.18.100.5 50 >"$T/s4.txt" && rc=0 || rc=$?
 check "50 requests through the IPv4 SYN proxy succeed" [ "$rc" = 0 ]
 curl_spread 'http://[2001:db8:100::5]' 50 >"$T/s6.txt" && rc=0 || rc=$?
 check "50 requests through the IPv6 SYN proxy succeed" [ "$rc" = 0 ]
-sent=$(metric syn_cookies_sent syn4)
-okc=$(metric syn_cookies_valid syn4)
+sent=$(sl_vip_metric syn_cookies_sent syn4)
+okc=$(sl_vip_metric syn_cookies_valid syn4)
 check "each IPv4 connection answered by a cookie ($sent sent, $okc valid)" \
 	[ "$sent" -ge 50 -a "$okc" -ge 50 ]
-check "IPv6 cookies counted ($(metric syn_cookies_valid syn6))" \
-	[ "$(metric syn_cookies_valid syn6)" -ge 50 ]
+check "IPv6 cookies counted ($(sl_vip_metric syn_cookies_valid syn6))" \
+	[ "$(sl_vip_metric syn_cookies_valid syn6)" -ge 50 ]
 after=$(passive_opens)
 check "backends accepted exactly 100 connections ($((after - before)))" \
 	[ $((after - before)) = 100 ]
@@ -69,7 +58,7 @@ check "64 MiB through the IPv6 SYN proxy: $size" [ "$size" = 67108864 ]
 # --- auto: below the threshold no cookies --------------------------------
 curl_spread http://198.18.100.6 20 >/dev/null && rc=0 || rc=$?
 check "auto mode, quiet: 20 requests, no cookie" \
-	[ "$rc" = 0 -a "$(metric syn_cookies_sent auto4)" = 0 ]
+	[ "$rc" = 0 -a "$(sl_vip_metric syn_cookies_sent auto4)" = 0 ]
 
 # --- the flood ------------------------------------------------------------
 gwmac=$(in_cli ip neigh show "$TOPO_GW4" |
@@ -114,8 +103,8 @@ check "backends accepted exactly the 80 real connections ($((after - before)))" 
 	[ $((after - before)) = 80 ]
 check "flow table bounded during the flood ($flows_before before, $flows_during during)" \
 	[ "$flows_during" -le $((flows_before + 100)) ]
-c4=$(metric syn_cookies_sent syn4) c6=$(metric syn_cookies_sent syn6)
-ca=$(metric syn_cookies_sent auto4)
+c4=$(sl_vip_metric syn_cookies_sent syn4) c6=$(sl_vip_metric syn_cookies_sent syn6)
+ca=$(sl_vip_metric syn_cookies_sent auto4)
 check "IPv4 cookies show the flood ($c4 >= 90% of $n4 + 90)" \
 	[ "$c4" -ge $((n4 * 9 / 10 + 90)) ]
 check "IPv6 cookies show the flood ($c6 >= 90% of $n6)" \
@@ -126,7 +115,7 @@ nf=$(vip_new_flows syn4)
 check "syn4 opened only the real flows ($nf = 50 + 1 + 40)" [ "$nf" = 91 ]
 
 # --- forged cookies are refused and counted --------------------------------
-bad0=$(metric syn_cookies_invalid syn4)
+bad0=$(sl_vip_metric syn_cookies_invalid syn4)
 in_cli "$TOPO_PY" - "$TOPO_CLI_TAP" "$gwmac" <<'PY'
 import socket, struct, sys
 sys.path.insert(0, sys.argv[0] and ".")
@@ -148,7 +137,7 @@ for i in range(100):
     s.send(mac + s.getsockname()[4] + b"\x08\x00" + ip + tcp)
 PY
 sleep 0.5
-bad1=$(metric syn_cookies_invalid syn4)
+bad1=$(sl_vip_metric syn_cookies_invalid syn4)
 check "100 forged cookie ACKs refused and counted ($bad0 -> $bad1)" \
 	[ $((bad1 - bad0)) = 100 ]
 
