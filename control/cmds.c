@@ -13,29 +13,6 @@
 
 #define B(...) sl_buf_printf(out, __VA_ARGS__)
 
-void
-sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id, struct sl_vip_stats *t)
-{
-	sl_shm_sum_vip(ctl->shm, id, t);
-}
-
-void
-sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
-		   struct sl_backend_stats *t)
-{
-	uint32_t w;
-
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < ctl->shm->nb_workers; w++) {
-		const struct sl_backend_stats *s = &ctl->shm->be_stats[w][id];
-
-		t->pkts += s->pkts;
-		t->bytes += s->bytes;
-		t->new_flows += s->new_flows;
-		t->active_flows += s->active_flows;
-	}
-}
-
 /* What the data plane does with the backend: "down" (failed its health
  * check: no new flows, its flows follow on_backend_remove), "draining"
  * (weight 0: no new flows, established ones continue) or "up". */
@@ -240,7 +217,7 @@ vip_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
-		sl_ctl_sum_vip(ctl, v->id, &t);
+		sl_shm_sum_vip(ctl->shm, v->id, &t);
 		sl_addr_port_fmt(&v->addr, v->port, ap, sizeof(ap));
 		if (cmd->json) {
 			B("%s{\"name\":\"%s\",\"proto\":\"%s\",\"address\":"
@@ -283,7 +260,7 @@ backend_json(struct sl_ctl *ctl, struct sl_buf *out,
 	struct sl_backend_stats t;
 	struct sl_health_view hv;
 
-	sl_ctl_sum_backend(ctl, b->id, &t);
+	sl_shm_sum_backend(ctl->shm, b->id, &t);
 	sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
 	B("%s{\"vip\":\"%s\",\"address\":\"%s\",\"weight\":%u,"
 	  "\"state\":\"%s\",\"packets\":%lu,\"bytes\":%lu,\"new_flows\":%lu,"
@@ -316,7 +293,7 @@ backend_text(struct sl_ctl *ctl, struct sl_buf *out,
 	struct sl_backend_stats t;
 	struct sl_health_view hv;
 
-	sl_ctl_sum_backend(ctl, b->id, &t);
+	sl_shm_sum_backend(ctl->shm, b->id, &t);
 	sl_addr_port_fmt(&b->addr, b->port, ap, sizeof(ap));
 	B("%-16s %-28s %6u %-9s %12lu %14lu %10lu %8lu ", v->name, ap,
 	  b->weight, backend_state(b), t.pkts, t.bytes, t.new_flows,
@@ -515,13 +492,13 @@ stats_json(struct sl_ctl *ctl, struct sl_buf *out)
 	for (i = 0; i < ctl->cfg.nb_vips; i++) {
 		const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 
-		sl_ctl_sum_vip(ctl, v->id, &vt);
+		sl_shm_sum_vip(ctl->shm, v->id, &vt);
 		B("%s{\"name\":\"%s\",\"packets\":%lu,\"bytes\":%lu,"
 		  "\"new_flows\":%lu,\"active_flows\":%lu,\"drops\":%lu,"
 		  "\"backends\":[", i ? "," : "", v->name, vt.pkts, vt.bytes,
 		  vt.new_flows, vt.active_flows, vt.drops);
 		for (j = 0; j < v->nb_backends; j++) {
-			sl_ctl_sum_backend(ctl, v->backends[j].id, &bt);
+			sl_shm_sum_backend(ctl->shm, v->backends[j].id, &bt);
 			sl_addr_port_fmt(&v->backends[j].addr,
 					 v->backends[j].port, ap, sizeof(ap));
 			B("%s{\"address\":\"%s\",\"weight\":%u,\"packets\":%lu,"

@@ -64,11 +64,6 @@ bool sl_ctl_workers_at(const struct sl_ctl *ctl, uint64_t epoch);
 int sl_ctl_exec(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 		struct sl_buf *out);
 int sl_ctl_reload(struct sl_ctl *ctl, struct sl_buf *out);
-/* Counters summed over workers. */
-void sl_ctl_sum_vip(const struct sl_ctl *ctl, uint16_t id,
-		    struct sl_vip_stats *t);
-void sl_ctl_sum_backend(const struct sl_ctl *ctl, uint16_t id,
-			struct sl_backend_stats *t);
 
 /* metrics.c: Prometheus text on [control] metrics */
 int sl_metrics_open(struct sl_ctl *ctl);

@@ -84,7 +84,7 @@ vip_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 			const struct sl_vip_conf *v = &ctl->cfg.vips[i];
 			struct sl_vip_stats t;
 
-			sl_ctl_sum_vip(ctl, v->id, &t);
+			sl_shm_sum_vip(ctl->shm, v->id, &t);
 			B("sluice_vip_%s{vip=\"%s\"} %lu\n", vn[k], v->name,
 			  ((const uint64_t *)&t)[k]);
 		}
@@ -100,7 +100,7 @@ vip_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 					&v->backends[j];
 				struct sl_backend_stats t;
 
-				sl_ctl_sum_backend(ctl, b->id, &t);
+				sl_shm_sum_backend(ctl->shm, b->id, &t);
 				sl_addr_port_fmt(&b->addr, b->port, ap,
 						 sizeof(ap));
 				B("sluice_backend_%s{vip=\"%s\",backend=\"%s\"}"

@@ -198,10 +198,10 @@ one_backend(const struct sl_snapshot *s, const char *params,
 	const char *comma = strchr(params, ',');
 	const struct sl_snap_vip *v;
 	const struct sl_shm *shm = sl_dp.shm;
-	struct sl_backend_stats t = { 0 };
+	struct sl_backend_stats t;
 	struct sl_addr a;
 	uint16_t port;
-	uint32_t j, w;
+	uint32_t j;
 
 	if (comma == NULL ||
 	    (v = vip_by_name(s, params, (size_t)(comma - params))) == NULL ||
@@ -213,15 +213,7 @@ one_backend(const struct sl_snapshot *s, const char *params,
 			break;
 	if (j == v->nb_backends)
 		return -EINVAL;
-	for (w = 0; w < shm->nb_workers; w++) {
-		const struct sl_backend_stats *x =
-			&shm->be_stats[w][v->backends[j].id];
-
-		t.pkts += x->pkts;
-		t.bytes += x->bytes;
-		t.new_flows += x->new_flows;
-		t.active_flows += x->active_flows;
-	}
+	sl_shm_sum_backend(shm, v->backends[j].id, &t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "packets", t.pkts);
 	rte_tel_data_add_dict_u64(d, "bytes", t.bytes);

@@ -16,19 +16,40 @@ const char *const sl_vip_pol_names[SL_VPOL_MAX] = {
 #undef SL_VPOL_NAME
 };
 
+/* t (words uint64_t counters) = the sum over n workers of the structs
+ * of the same size at base, base + stride, ... */
+static void
+sum_u64(uint64_t *t, size_t words, const void *base, size_t stride,
+	uint32_t n)
+{
+	uint32_t w;
+	size_t i;
+
+	memset(t, 0, words * sizeof(*t));
+	for (w = 0; w < n; w++) {
+		const uint64_t *s = (const uint64_t *)((const char *)base +
+						       w * stride);
+
+		for (i = 0; i < words; i++)
+			t[i] += s[i];
+	}
+}
+
 void
 sl_shm_sum_vip(const struct sl_shm *shm, uint16_t id, struct sl_vip_stats *t)
 {
-	uint64_t *d = (uint64_t *)t;
-	uint32_t w, i;
+	sum_u64((uint64_t *)t, sizeof(*t) / sizeof(uint64_t),
+		&shm->vip_stats[0][id], sizeof(shm->vip_stats[0]),
+		shm->nb_workers);
+}
 
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < shm->nb_workers; w++) {
-		const uint64_t *s = (const uint64_t *)&shm->vip_stats[w][id];
-
-		for (i = 0; i < sizeof(*t) / sizeof(uint64_t); i++)
-			d[i] += s[i];
-	}
+void
+sl_shm_sum_backend(const struct sl_shm *shm, uint16_t id,
+		   struct sl_backend_stats *t)
+{
+	sum_u64((uint64_t *)t, sizeof(*t) / sizeof(uint64_t),
+		&shm->be_stats[0][id], sizeof(shm->be_stats[0]),
+		shm->nb_workers);
 }
 
 uint64_t

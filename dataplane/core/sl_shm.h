@@ -113,6 +113,9 @@ struct sl_backend_stats {
 	uint64_t active_flows;
 };
 
+_Static_assert(sizeof(struct sl_backend_stats) % sizeof(uint64_t) == 0,
+	       "sl_backend_stats is all uint64_t");
+
 struct sl_shm_port {
 	char name[SL_NAME_MAX];
 	uint16_t port_id;
@@ -195,6 +198,8 @@ struct sl_shm {
 /* Sums over the workers (racy reads of single-writer counters). */
 void sl_shm_sum_vip(const struct sl_shm *shm, uint16_t id,
 		    struct sl_vip_stats *t);
+void sl_shm_sum_backend(const struct sl_shm *shm, uint16_t id,
+			struct sl_backend_stats *t);
 uint64_t sl_shm_acl_hits(const struct sl_shm *shm, uint16_t rule_id);
 
 #endif
