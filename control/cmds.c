@@ -346,44 +346,62 @@ backend_list(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out)
 	return 0;
 }
 
-static const char *
-vip_name_of(const struct sl_ctl *ctl, uint16_t id)
+static const struct sl_vip_conf *
+vip_of(const struct sl_ctl *ctl, uint16_t id)
 {
 	uint32_t i;
 
 	for (i = 0; i < ctl->cfg.nb_vips; i++)
 		if (ctl->cfg.vips[i].id == id)
-			return ctl->cfg.vips[i].name;
-	return "-";
+			return &ctl->cfg.vips[i];
+	return NULL;
 }
 
+/* The flow's VIP address and local address, rebuilt from the config and
+ * the port's SNAT addresses (the entry keeps only the VIP's id). */
 static void
 flow_line(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out,
 	  uint32_t w, const struct sl_ct_entry *e, uint64_t now, bool first)
 {
 	char c[SL_ADDRPORTSTRLEN], v[SL_ADDRPORTSTRLEN];
 	char l[SL_ADDRPORTSTRLEN], b[SL_ADDRPORTSTRLEN];
+	const struct sl_vip_conf *vc = vip_of(ctl, e->vip_id);
+	const struct sl_shm_port *p = &ctl->shm->ports[e->out_port];
+	uint8_t fam = sl_ct_family(e);
+	struct sl_flow_key k;
 	struct sl_addr a;
+	uint32_t i;
 
-	sl_flow_key_src(&e->fwd, &a);
-	sl_addr_port_fmt(&a, ntohs(e->fwd.sport), c, sizeof(c));
-	sl_flow_key_dst(&e->fwd, &a);
-	sl_addr_port_fmt(&a, ntohs(e->fwd.dport), v, sizeof(v));
-	sl_flow_key_dst(&e->rev, &a);
-	sl_addr_port_fmt(&a, ntohs(e->rev.dport), l, sizeof(l));
-	sl_flow_key_src(&e->rev, &a);
-	sl_addr_port_fmt(&a, ntohs(e->rev.sport), b, sizeof(b));
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < p->nb_snat && i < SL_MAX_SNAT_ADDRS; i++)
+		if (p->snat[i].family == fam)
+			a = p->snat[i];
+	a.family = fam;
+	sl_ct_key_rev(e, &a, &k);
+	sl_flow_key_src(&k, &a);
+	sl_addr_port_fmt(&a, ntohs(k.sport), b, sizeof(b));
+	sl_flow_key_dst(&k, &a);
+	sl_addr_port_fmt(&a, ntohs(k.dport), l, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	if (vc != NULL && vc->addr.family == fam)
+		a = vc->addr;
+	a.family = fam;
+	sl_ct_key_fwd(e, &a, vc != NULL ? htons(vc->port) : 0, &k);
+	sl_flow_key_src(&k, &a);
+	sl_addr_port_fmt(&a, ntohs(k.sport), c, sizeof(c));
+	sl_flow_key_dst(&k, &a);
+	sl_addr_port_fmt(&a, ntohs(k.dport), v, sizeof(v));
 	if (cmd->json)
 		B("%s{\"worker\":%u,\"vip\":\"%s\",\"proto\":\"%s\","
 		  "\"client\":\"%s\",\"vip_address\":\"%s\",\"local\":\"%s\","
 		  "\"backend\":\"%s\",\"state\":\"%s\",\"idle_ms\":%ld}",
-		  first ? "" : ",", w, vip_name_of(ctl, e->vip_id),
-		  sl_proto_name(e->fwd.proto), c, v, l, b,
+		  first ? "" : ",", w, vc != NULL ? vc->name : "-",
+		  sl_proto_name(e->proto), c, v, l, b,
 		  sl_ct_state_name(e->state),
 		  (long)(int32_t)((uint32_t)now - e->last_seen));
 	else
 		B("%-3u %-10s %-4s %-28s %-28s %-28s %-28s %-12s %ld\n", w,
-		  vip_name_of(ctl, e->vip_id), sl_proto_name(e->fwd.proto), c,
+		  vc != NULL ? vc->name : "-", sl_proto_name(e->proto), c,
 		  v, l, b, sl_ct_state_name(e->state),
 		  (long)(int32_t)((uint32_t)now - e->last_seen));
 }

@@ -369,7 +369,7 @@ sl_edge_open(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 static inline struct pending *
 pend_slot(struct worker *w, const struct sl_ct_entry *e)
 {
-	return &w->pend[((uintptr_t)e >> 7) & (SL_PENDING - 1)];
+	return &w->pend[((uintptr_t)e >> 6) & (SL_PENDING - 1)];
 }
 
 /* Keeps the client's data until the backend has answered (one packet per
@@ -383,7 +383,7 @@ hold(struct worker *w, struct sl_ct_entry *e, struct rte_mbuf *m)
 		return false;
 	p->e = e;
 	p->m = m;
-	e->pflags |= SL_CT_P_PENDING;
+	sl_ct_ext(w->ct, e)->pflags |= SL_CT_P_PENDING;
 	return true;
 }
 
@@ -408,7 +408,7 @@ release(struct worker *w, struct sl_ct_entry *e)
 {
 	struct pending *p = pend_slot(w, e);
 
-	e->pflags &= (uint8_t)~SL_CT_P_PENDING;
+	sl_ct_ext(w->ct, e)->pflags &= (uint8_t)~SL_CT_P_PENDING;
 	if (p->e != e)
 		return;
 	p->m->hash.usr = 0;
@@ -428,13 +428,19 @@ send_syn(struct worker *w, struct rte_mbuf *reuse,
 	uint8_t buf[SL_TCP_BUILD_HDR_MAX];
 	struct sl_pkt_info spi = *pi;
 	struct sl_tcp_opts o = *syn;
+	const struct sl_addr *local = sl_w_local(w, e);
 	struct sl_tcp_seg seg;
 	struct rte_mbuf *s = reuse;
 	uint32_t len;
 
+	if (local == NULL) {
+		if (reuse != NULL)
+			drop(w, reuse, SL_DROP_NO_SNAT_PORT);
+		return;
+	}
 	memset(&seg, 0, sizeof(seg));
-	sl_flow_key_reverse(&e->rev, &seg.key);
-	seg.seq = e->isn;
+	sl_ct_key_to_backend(e, local, &seg.key);
+	seg.seq = sl_ct_ext(w->ct, e)->isn;
 	seg.flags = SL_TCP_SYN;
 	/* a SYN's window is never scaled */
 	seg.win = (uint16_t)RTE_MIN(0xffffu, o.has_wscale ?
@@ -488,6 +494,7 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	uint32_t seq = sl_rd32(tcp + 4);
 	struct sl_tcp_opts syn;
 	struct sl_ct_entry *e;
+	struct sl_ct_ext *x;
 
 	if (!cookie_valid(w, tcp, &pi->key, seq - 1, &syn))
 		return false;
@@ -497,13 +504,19 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	e = sl_w_flow_create(w, m, pi, v, c->hash);
 	if (e == NULL)
 		return true;
+	x = sl_ct_ext_add(w->ct, e);
+	if (x == NULL) {
+		sl_w_flow_remove(w, e);
+		drop(w, m, SL_DROP_CT_FULL);
+		return true;
+	}
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_SYN, w->now);
-	e->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
-	e->isn = seq - 1;
-	e->seq_delta = sl_rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
-	e->ts_delta = syn.has_ts ? syn.tsecr : 0;	/* our TSval, till then */
-	e->ws_ours = syn.has_wscale ? v->synproxy_wscale : 0;
-	e->cwin = sl_rd16(tcp + 14);
+	x->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
+	x->isn = seq - 1;
+	x->seq_delta = sl_rd32(tcp + 8) - 1; /* the cookie, till the backend's ISN */
+	x->ts_delta = syn.has_ts ? syn.tsecr : 0;	/* our TSval, till then */
+	x->ws_ours = syn.has_wscale ? v->synproxy_wscale : 0;
+	x->cwin = sl_rd16(tcp + 14);
 	if (tcp_payload(frame, pi) == 0) {
 		send_syn(w, m, pi, e, &syn, sl_rd16(tcp + 14));
 		return true;
@@ -554,17 +567,26 @@ sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	return false;
 }
 
-/* A flow just opened by a client SYN, for a PROXY v2 VIP. */
-void
-sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
+/* A flow just opened by a client SYN, for a PROXY v2 VIP. false when
+ * the table has no room for its extension (flow removed, m dropped). */
+bool
+sl_edge_flow_init(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
 		  const struct sl_snap_vip *v, const uint8_t *frame,
 		  const struct sl_pkt_info *pi)
 {
-	(void)w;
-	if (v->proxy_protocol && pi->proto == IPPROTO_TCP) {
-		e->pflags = SL_CT_P_PP2;
-		e->isn = sl_rd32(frame + pi->l4_off + 4);
+	struct sl_ct_ext *x;
+
+	if (!v->proxy_protocol || pi->proto != IPPROTO_TCP)
+		return true;
+	x = sl_ct_ext_add(w->ct, e);
+	if (x == NULL) {
+		sl_w_flow_remove(w, e);
+		drop(w, m, SL_DROP_CT_FULL);
+		return false;
 	}
+	x->pflags = SL_CT_P_PP2;
+	x->isn = sl_rd32(frame + pi->l4_off + 4);
+	return true;
 }
 
 /* Client data of a SYN-proxied flow whose backend has not answered yet:
@@ -574,20 +596,21 @@ sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
 		 const struct sl_pkt_info *pi)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 	struct sl_tcp_opts syn;
 
-	if (!(e->pflags & SL_CT_P_SYNPROXY) || e->state != SL_CT_SYN_SENT)
+	if (!(x->pflags & SL_CT_P_SYNPROXY) || e->state != SL_CT_SYN_SENT)
 		return false;
 	/* A client retransmitting while the backend has not answered for
 	 * SYN_RESEND_MS: our SYN (or its answer) may be lost; send it again,
 	 * its options recovered from the cookie the client acknowledges. */
 	if (w->now - e->last_seen >= SYN_RESEND_MS &&
 	    (pi->tcp_flags & SL_TCP_ACK) &&
-	    cookie_valid(w, frame + pi->l4_off, &pi->key, e->isn, &syn)) {
+	    cookie_valid(w, frame + pi->l4_off, &pi->key, x->isn, &syn)) {
 		e->last_seen = w->now;
 		send_syn(w, NULL, pi, e, &syn, sl_rd16(frame + pi->l4_off + 14));
 	}
-	if (tcp_payload(frame, pi) != 0 && !(e->pflags & SL_CT_P_PENDING) &&
+	if (tcp_payload(frame, pi) != 0 && !(x->pflags & SL_CT_P_PENDING) &&
 	    hold(w, e, m))
 		return true;
 	w->vst[e->vip_id].pol[SL_VPOL_SYNPROXY_WAIT]++;
@@ -599,11 +622,20 @@ static bool
 pp2_insert(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	   struct sl_ct_entry *e)
 {
+	const struct sl_snap_vip *v = w->vip_by_id[e->vip_id];
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 	uint8_t hdr[SL_PP2_LEN_V6];
-	uint32_t hlen = sl_pp2_write(hdr, &e->fwd);
-	uint32_t used = pi->l3_off + pi->l3_len, room;
+	uint32_t used = pi->l3_off + pi->l3_len, room, hlen;
+	struct sl_flow_key k;
 	int n;
+
+	if (v == NULL) {	/* not while backend_gone() lets it pass */
+		drop(w, m, SL_DROP_BACKEND_GONE);
+		return false;
+	}
+	sl_ct_key_fwd(e, &v->addr, v->port_be, &k);
+	hlen = sl_pp2_write(hdr, &k);
 
 	if (rte_pktmbuf_data_len(m) > used)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - used));
@@ -613,9 +645,9 @@ pp2_insert(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		drop(w, m, SL_DROP_NO_MBUF);
 		return false;
 	}
-	if (!(e->pflags & SL_CT_P_PP2_SENT))
+	if (!(x->pflags & SL_CT_P_PP2_SENT))
 		w->vst[e->vip_id].pol[SL_VPOL_PP2_SENT]++;
-	e->pflags |= SL_CT_P_PP2_SENT;
+	x->pflags |= SL_CT_P_PP2_SENT;
 	return true;
 }
 
@@ -627,22 +659,23 @@ sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	    struct sl_ct_entry *e)
 {
 	uint8_t *tcp = rte_pktmbuf_mtod(m, uint8_t *) + pi->l4_off;
+	const struct sl_ct_ext *f = sl_ct_ext(w->ct, e);
 	struct sl_tcp_xlate x = { 0 };
 	uint32_t seq;
 
 	if (pi->proto != IPPROTO_TCP)
 		return true;
-	if (e->pflags & SL_CT_P_SYNPROXY) {
-		x.ack_sub = e->seq_delta;
-		x.tsecr_sub = e->ts_delta;
+	if (f->pflags & SL_CT_P_SYNPROXY) {
+		x.ack_sub = f->seq_delta;
+		x.tsecr_sub = f->ts_delta;
 	}
-	if ((e->pflags & SL_CT_P_PP2) && !(pi->tcp_flags & SL_TCP_SYN)) {
+	if ((f->pflags & SL_CT_P_PP2) && !(pi->tcp_flags & SL_TCP_SYN)) {
 		seq = sl_rd32(tcp + 4);
-		if (seq == e->isn + 1 &&
+		if (seq == f->isn + 1 &&
 		    tcp_payload(rte_pktmbuf_mtod(m, uint8_t *), pi) != 0) {
 			if (!pp2_insert(w, m, pi, e))
 				return false;
-		} else if ((e->pflags & SL_CT_P_PP2_SENT) || seq != e->isn + 1) {
+		} else if ((f->pflags & SL_CT_P_PP2_SENT) || seq != f->isn + 1) {
 			x.seq_add = pp2_len(pi->family);
 		}
 	}
@@ -665,28 +698,29 @@ backend_synack(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	uint8_t buf[SL_TCP_BUILD_HDR_MAX];
 	struct sl_tcp_opts o, ao;
 	struct sl_tcp_seg seg;
+	struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 	uint32_t bisn = sl_rd32(tcp + 4);
 
 	if (sl_tcp_opts_parse(tcp, &o) < 0)
 		return drop(w, m, SL_DROP_BAD_L4);
-	e->seq_delta -= bisn;
-	e->ts_delta = o.has_ts ? e->ts_delta - o.tsval : 0;
-	e->ws_backend = o.has_wscale ? o.wscale : 0;
-	if (e->ws_backend != e->ws_ours)
-		e->pflags |= SL_CT_P_WS;
+	x->seq_delta -= bisn;
+	x->ts_delta = o.has_ts ? x->ts_delta - o.tsval : 0;
+	x->ws_backend = o.has_wscale ? o.wscale : 0;
+	if (x->ws_backend != x->ws_ours)
+		x->pflags |= SL_CT_P_WS;
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, SL_TCP_SYN | SL_TCP_ACK,
 		     w->now);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_ACK, w->now);
 	memset(&seg, 0, sizeof(seg));
 	memset(&ao, 0, sizeof(ao));
 	sl_flow_key_reverse(&pi->key, &seg.key);
-	seg.seq = e->isn + 1;
+	seg.seq = x->isn + 1;
 	seg.ack = bisn + 1;
 	seg.flags = SL_TCP_ACK;
 	/* The window the client announced (never more: a window must not
 	 * shrink later); already in the client's scale, as the backend
 	 * expects after the handshake. */
-	seg.win = e->cwin;
+	seg.win = x->cwin;
 	if (o.has_ts) {
 		ao.has_ts = 1;
 		ao.tsval = o.tsecr;	/* the client's, echoed */
@@ -705,8 +739,9 @@ sl_edge_rev_pre(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		struct sl_ct_entry *e)
 {
 	const uint8_t *tcp = rte_pktmbuf_mtod(m, uint8_t *) + pi->l4_off;
+	struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 
-	if (!(e->pflags & SL_CT_P_SYNPROXY) || e->state != SL_CT_SYN_SENT ||
+	if (!(x->pflags & SL_CT_P_SYNPROXY) || e->state != SL_CT_SYN_SENT ||
 	    pi->proto != IPPROTO_TCP)
 		return false;
 	if ((pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) ==
@@ -715,8 +750,8 @@ sl_edge_rev_pre(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return true;
 	}
 	if (pi->tcp_flags & SL_TCP_RST) {
-		e->seq_delta = e->seq_delta + 1 - sl_rd32(tcp + 4);
-		e->ts_delta = 0;
+		x->seq_delta = x->seq_delta + 1 - sl_rd32(tcp + 4);
+		x->ts_delta = 0;
 		return false;
 	}
 	drop(w, m, SL_DROP_SYNPROXY_WAIT);
@@ -729,20 +764,21 @@ sl_edge_rev(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	    struct sl_ct_entry *e)
 {
 	uint8_t *tcp = rte_pktmbuf_mtod(m, uint8_t *) + pi->l4_off;
+	const struct sl_ct_ext *f = sl_ct_ext(w->ct, e);
 	struct sl_tcp_xlate x = { 0 };
 
 	if (pi->proto != IPPROTO_TCP)
 		return true;
-	if (e->pflags & SL_CT_P_SYNPROXY) {
-		x.seq_add = e->seq_delta;
-		x.tsval_add = e->ts_delta;
+	if (f->pflags & SL_CT_P_SYNPROXY) {
+		x.seq_add = f->seq_delta;
+		x.tsval_add = f->ts_delta;
 	}
-	if (e->pflags & SL_CT_P_PP2_SENT)
+	if (f->pflags & SL_CT_P_PP2_SENT)
 		x.ack_sub = pp2_len(pi->family);
-	if ((e->pflags & SL_CT_P_PP2) && (pi->tcp_flags & SL_TCP_SYN))
+	if ((f->pflags & SL_CT_P_PP2) && (pi->tcp_flags & SL_TCP_SYN))
 		sl_tcp_mss_lower(tcp, (uint16_t)pp2_len(pi->family));
-	if ((e->pflags & SL_CT_P_WS) && !(pi->tcp_flags & SL_TCP_SYN))
-		sl_tcp_win_rescale(tcp, e->ws_backend, e->ws_ours);
+	if ((f->pflags & SL_CT_P_WS) && !(pi->tcp_flags & SL_TCP_SYN))
+		sl_tcp_win_rescale(tcp, f->ws_backend, f->ws_ours);
 	if ((x.seq_add | x.ack_sub | x.tsval_add) != 0 &&
 	    sl_tcp_xlate(tcp, &x) < 0) {
 		drop(w, m, SL_DROP_BAD_L4);

@@ -155,6 +155,7 @@ shm_create(struct sl_dp *dp)
 	struct sl_shm *shm;
 	uint32_t w, nw = dp->nb_workers;
 	uint32_t rl = dp->cfg.dp.rl_clients ? dp->cfg.dp.rl_clients : 65536;
+	uint64_t ct_seed;
 	size_t sz;
 
 	mz = rte_memzone_reserve_aligned(SL_SHM_NAME, sizeof(*shm),
@@ -195,6 +196,9 @@ shm_create(struct sl_dp *dp)
 		DP_LOG(ERR, "shared state: out of memory");
 		return -ENOMEM;
 	}
+	/* One seed for every worker's table: a VIP flow's owner is read off
+	 * its index hash (sl_ct_hash_fwd()), the same on every worker. */
+	ct_seed = rte_rand();
 	for (w = 0; w < nw; w++) {
 		void *mem = rte_zmalloc("sl_ct", sl_ct_memsize(dp->cfg.dp.ct_size),
 					RTE_CACHE_LINE_SIZE);
@@ -206,7 +210,7 @@ shm_create(struct sl_dp *dp)
 			return -ENOMEM;
 		}
 		shm->ct[w] = sl_ct_init(mem, dp->cfg.dp.ct_size,
-					&dp->cfg.dp.timeouts);
+					&dp->cfg.dp.timeouts, ct_seed);
 		mem = rte_zmalloc("sl_rl", sl_rl_memsize(rl), RTE_CACHE_LINE_SIZE);
 		if (mem == NULL) {
 			DP_LOG(ERR, "%u client rate buckets: out of hugepage "

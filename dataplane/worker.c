@@ -80,7 +80,8 @@ on_expire(const struct sl_ct_entry *e, void *arg)
 {
 	struct worker *w = arg;
 
-	if (unlikely(e->pflags & SL_CT_P_PENDING))
+	if (unlikely(sl_ct_has_ext(e)) &&
+	    (sl_ct_ext(w->ct, e)->pflags & SL_CT_P_PENDING))
 		sl_edge_flow_gone(w, e);
 	w->st->expired_flows++;
 	w->st->flows_active--;
@@ -88,8 +89,8 @@ on_expire(const struct sl_ct_entry *e, void *arg)
 	w->bst[e->backend_id].active_flows--;
 }
 
-static void
-flow_remove(struct worker *w, struct sl_ct_entry *e)
+void
+sl_w_flow_remove(struct worker *w, struct sl_ct_entry *e)
 {
 	on_expire(e, w);
 	w->st->expired_flows--;		/* removed, not expired */
@@ -162,6 +163,13 @@ snat_addr(const struct sl_shm_port *p, uint8_t family)
 	return NULL;
 }
 
+/* The local (SNAT) address of a flow: its out port's, of its family. */
+const struct sl_addr *
+sl_w_local(const struct worker *w, const struct sl_ct_entry *e)
+{
+	return snat_addr(&w->shm->ports[e->out_port], sl_ct_family(e));
+}
+
 static uint16_t
 next_snat_port(struct worker *w)
 {
@@ -171,8 +179,9 @@ next_snat_port(struct worker *w)
 	return p;
 }
 
-/* A client's first packet: pick the backend, the SNAT address and port,
- * the routes both ways, and insert the flow. NULL when dropped. */
+/* A client's first packet: pick the backend (Maglev, on the flow hash of
+ * the 5-tuple), the SNAT address and port, the routes both ways, and
+ * insert the flow under hash (its index hash). NULL when dropped. */
 struct sl_ct_entry *
 sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	    const struct sl_snap_vip *v, uint32_t hash)
@@ -185,9 +194,9 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	uint32_t rhash = 0, t;
 	uint16_t idx;
 	uint8_t out_port, in_port;
-	int dir;
 
-	idx = sl_maglev_lookup(v->table, v->table_size, hash);
+	idx = sl_maglev_lookup(v->table, v->table_size,
+			       sl_flow_hash(&pi->key));
 	if (idx == SL_MAGLEV_EMPTY)
 		return drop(w, m, SL_DROP_NO_BACKEND), NULL;
 	b = &v->backends[idx];
@@ -201,20 +210,19 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	for (t = 0; t < SNAT_TRIES; t++) {
 		sl_flow_key_make(&rev, pi->proto, &b->addr, ntohs(b->port_be),
 				 snat, next_snat_port(w));
-		rhash = sl_flow_hash(&rev);
-		if (sl_ct_lookup(w->ct, &rev, rhash, w->now, &dir) == NULL)
+		rhash = sl_ct_hash_rev(w->ct, &rev);
+		if (sl_ct_lookup_rev(w->ct, &rev, rhash, w->now) == NULL)
 			break;
 	}
 	if (t == SNAT_TRIES)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
-	e = sl_ct_insert(w->ct, &pi->key, hash, &rev, rhash, w->now);
+	e = sl_ct_insert(w->ct, &pi->key, v->id, hash, &rev, rhash, w->now);
 	if (e == NULL)
 		return drop(w, m, SL_DROP_CT_FULL), NULL;
 	e->backend_id = b->id;
 	e->backend_gen = b->gen;
-	e->vip_id = v->id;
-	e->out_port = out_port;
-	e->in_port = in_port;
+	e->out_port = out_port & 15;
+	e->in_port = in_port & 15;
 	e->nh_backend = neigh_index(w, &nh_b);
 	e->nh_client = neigh_index(w, &nh_c);
 	e->acl_gen = (uint16_t)w->snap->acl_gen;	/* checked before */
@@ -233,18 +241,16 @@ static bool
 backend_gone(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
 {
 	const struct sl_snapshot *s = w->snap;
-	uint32_t i;
+	const struct sl_snap_vip *v;
 
 	if (likely(s->backend_gen[e->backend_id] == e->backend_gen &&
 		   !s->backend_down[e->backend_id]))
 		return false;
 	/* The VIP's policy decides; a VIP that is gone resets. */
-	for (i = 0; i < s->nb_vips; i++)
-		if (s->vips[i].id == e->vip_id)
-			break;
-	if (i < s->nb_vips && s->vips[i].on_remove == SL_ON_REMOVE_KEEP)
+	v = w->vip_by_id[e->vip_id];
+	if (v != NULL && v->on_remove == SL_ON_REMOVE_KEEP)
 		return false;
-	flow_remove(w, e);
+	sl_w_flow_remove(w, e);
 	drop(w, m, SL_DROP_BACKEND_GONE);
 	return true;
 }
@@ -264,10 +270,10 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	struct sl_pkt_info *pi = &c->pi;
 	const struct sl_snap_vip *v = c->v;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct sl_addr *local;
 	struct sl_ct_entry *e;
 	struct sl_flow_key to;
 	enum sl_drop r;
-	int dir;
 
 	if (c->owner != w->id && !handed) {
 		m->hash.usr = 0;
@@ -276,13 +282,13 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	w->cur_vip = v->id;
 	if (unlikely(v->has_policy) && !sl_edge_admit(w, m, c))
 		return;
-	e = sl_ct_lookup(w->ct, &pi->key, c->hash, w->now, &dir);
-	if (e != NULL && dir == SL_CT_DIR_FWD && pi->proto == IPPROTO_TCP &&
+	e = sl_ct_lookup_fwd(w->ct, &pi->key, v->id, c->hash, w->now);
+	if (e != NULL && pi->proto == IPPROTO_TCP &&
 	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED) {
 		/* The client reused the port of a connection that closed:
 		 * a new connection, balanced and translated afresh. */
-		flow_remove(w, e);
+		sl_w_flow_remove(w, e);
 		e = NULL;
 	}
 	if (e == NULL) {
@@ -303,23 +309,26 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 		e = sl_w_flow_create(w, m, pi, v, c->hash);
 		if (e == NULL)
 			return;
-		if (unlikely(v->proxy_protocol))
-			sl_edge_flow_init(w, e, v, frame, pi);
-	} else if (dir != SL_CT_DIR_FWD) {
-		return drop(w, m, SL_DROP_NO_FLOW);
+		if (unlikely(v->proxy_protocol) &&
+		    !sl_edge_flow_init(w, m, e, v, frame, pi))
+			return;
 	} else if (backend_gone(w, m, e)) {
 		return;
 	} else if (unlikely(v->has_policy) && !sl_edge_acl_flow(w, m, c, e)) {
 		return;
-	} else if (unlikely(e->pflags) && sl_edge_fwd_wait(w, m, e, pi)) {
+	} else if (unlikely(sl_ct_has_ext(e)) &&
+		   sl_edge_fwd_wait(w, m, e, pi)) {
 		return;
 	}
+	local = sl_w_local(w, e);
+	if (unlikely(local == NULL))
+		return drop(w, m, SL_DROP_NO_SNAT_PORT);
 	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
-	sl_flow_key_reverse(&e->rev, &to);
+	sl_ct_key_to_backend(e, local, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
 		return drop(w, m, r);
-	if (unlikely(e->pflags) && !sl_edge_fwd(w, m, pi, e))
+	if (unlikely(sl_ct_has_ext(e)) && !sl_edge_fwd(w, m, pi, e))
 		return;
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->fwd_pkts++;
@@ -332,27 +341,34 @@ reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t owner = sl_port_owner(ntohs(pi->key.dport), w->nw);
+	const struct sl_snap_vip *v;
 	struct sl_ct_entry *e;
 	struct sl_flow_key to;
 	enum sl_drop r;
-	int dir;
 
 	if (owner != w->id && !handed)
 		return sl_w_handoff(w, m, owner);
-	e = sl_ct_lookup(w->ct, &pi->key, hash, w->now, &dir);
-	if (e == NULL || dir != SL_CT_DIR_REV)
+	e = sl_ct_lookup_rev(w->ct, &pi->key, hash, w->now);
+	if (e == NULL)
 		return drop(w, m, SL_DROP_NO_FLOW);
 	w->cur_vip = e->vip_id;
 	if (backend_gone(w, m, e))
 		return;
-	if (unlikely(e->pflags) && sl_edge_rev_pre(w, m, pi, e))
+	/* Its VIP, whose address the reply comes from: gone only with its
+	 * backends (backend_gone() has reset the flow then). */
+	v = w->vip_by_id[e->vip_id];
+	if (unlikely(v == NULL)) {
+		sl_w_flow_remove(w, e);
+		return drop(w, m, SL_DROP_BACKEND_GONE);
+	}
+	if (unlikely(sl_ct_has_ext(e)) && sl_edge_rev_pre(w, m, pi, e))
 		return;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
-	sl_flow_key_reverse(&e->fwd, &to);
+	sl_ct_key_to_client(e, &v->addr, v->port_be, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
 		return drop(w, m, r);
-	if (unlikely(e->pflags) && !sl_edge_rev(w, m, pi, e))
+	if (unlikely(sl_ct_has_ext(e)) && !sl_edge_rev(w, m, pi, e))
 		return;
 	count(w, e, rte_pktmbuf_pkt_len(m));
 	w->st->rev_pkts++;
@@ -444,7 +460,7 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		c->v = vip_lookup(w, pi);
 		if (likely(c->v != NULL)) {
 			c->kind = K_FWD;
-			c->hash = sl_flow_hash(&pi->key);
+			c->hash = sl_ct_hash_fwd(w->ct, &pi->key, c->v->id);
 			c->owner = likely(!c->v->has_policy) ?
 				   sl_hash_scale(c->hash, w->nw) :
 				   sl_edge_owner(w, c->v, pi, c->hash);
@@ -462,7 +478,7 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 				return;
 			}
 			c->kind = K_REV;
-			c->hash = sl_flow_hash(&pi->key);
+			c->hash = sl_ct_hash_rev(w->ct, &pi->key);
 			c->mine = handed ||
 				  sl_port_owner(ntohs(pi->key.dport), w->nw) ==
 				  w->id;
@@ -529,7 +545,8 @@ predict_rev(struct worker *w, const struct pkt_ctx *c, uint32_t k)
 	uint16_t idx;
 	uint8_t out_port;
 
-	idx = sl_maglev_lookup(v->table, v->table_size, c->hash);
+	idx = sl_maglev_lookup(v->table, v->table_size,
+			       sl_flow_hash(&c->pi.key));
 	if (idx == SL_MAGLEV_EMPTY || w->port_first > w->port_last)
 		return;
 	b = &v->backends[idx];
@@ -545,7 +562,7 @@ predict_rev(struct worker *w, const struct pkt_ctx *c, uint32_t k)
 	port += w->port_first;
 	sl_flow_key_make(&rev, c->pi.proto, &b->addr, ntohs(b->port_be), snat,
 			 (uint16_t)port);
-	sl_ct_prefetch_absent(w->ct, sl_flow_hash(&rev));
+	sl_ct_prefetch_absent(w->ct, sl_ct_hash_rev(w->ct, &rev));
 }
 
 /* A burst in three passes: classify (bucket prefetches in flight), then
@@ -587,6 +604,7 @@ static void
 poll_config(struct worker *w)
 {
 	struct sl_snapshot *s;
+	uint32_t i;
 
 	/* Take the newest; older ones queued behind it are skipped. */
 	while (rte_ring_dequeue(w->cfg, (void **)&s) == 0) {
@@ -594,6 +612,10 @@ poll_config(struct worker *w)
 			continue;
 		w->snap = s;
 		w->last_vip = NULL;
+		memset(w->vip_by_id, 0, sizeof(w->vip_by_id));
+		for (i = 0; i < s->nb_vips; i++)
+			if (s->vips[i].id < SL_MAX_VIPS)
+				w->vip_by_id[s->vips[i].id] = &s->vips[i];
 		w->st->epoch = s->epoch;
 	}
 }

@@ -71,6 +71,7 @@ struct worker {
 	struct sl_ct *ct;
 	const struct sl_snapshot *snap;
 	const struct sl_snap_vip *last_vip;	/* in snap: vip_lookup() */
+	const struct sl_snap_vip *vip_by_id[SL_MAX_VIPS];	/* in snap */
 	struct sl_worker_stats *st;
 	struct sl_vip_stats *vst;
 	struct sl_backend_stats *bst;
@@ -121,7 +122,9 @@ enum pkt_kind {
 struct pkt_ctx {
 	struct sl_pkt_info pi;
 	const struct sl_snap_vip *v;
-	uint32_t hash;			/* flow hash of pi.key (K_FWD, K_REV) */
+	uint32_t hash;			/* conntrack index hash of pi.key
+					 * (K_FWD: sl_ct_hash_fwd(), also
+					 * the owner's; K_REV: _rev()) */
 	uint32_t owner;			/* the worker that owns the flow */
 	uint32_t acl;			/* deciding rule + 1 (0: none; see
 					 * ACL_LAZY in edge.c) */
@@ -139,6 +142,10 @@ void sl_w_handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner);
 struct sl_ct_entry *sl_w_flow_create(struct worker *w, struct rte_mbuf *m,
 				     struct sl_pkt_info *pi,
 				     const struct sl_snap_vip *v, uint32_t hash);
+/* Removes a flow before its time (counted as removed, not expired). */
+void sl_w_flow_remove(struct worker *w, struct sl_ct_entry *e);
+const struct sl_addr *sl_w_local(const struct worker *w,
+				 const struct sl_ct_entry *e);
 
 /* edge.c: the edge policy (issue 5) */
 uint32_t sl_edge_owner(const struct worker *w, const struct sl_snap_vip *v,
@@ -160,9 +167,9 @@ sl_edge_cookies_recent(const struct worker *w, const struct sl_snap_vip *v)
 	return rt->cookie_ms != 0 &&
 	       w->now - rt->cookie_ms < 2 * SL_COOKIE_PERIOD_S * 1000u;
 }
-void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
-		       const struct sl_snap_vip *v, const uint8_t *frame,
-		       const struct sl_pkt_info *pi);
+bool sl_edge_flow_init(struct worker *w, struct rte_mbuf *m,
+		       struct sl_ct_entry *e, const struct sl_snap_vip *v,
+		       const uint8_t *frame, const struct sl_pkt_info *pi);
 bool sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m,
 		      struct sl_ct_entry *e, const struct sl_pkt_info *pi);
 bool sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,

@@ -4,32 +4,46 @@
  * Memory (one block from the caller, 64-byte aligned):
  *
  *   struct sl_ct       header, padded to CT_HDR_SIZE
- *   entries[cap]       struct sl_ct_entry, one cache line each
- *   buckets[nb]        struct ct_bucket, one cache line each
- *   free[cap]          uint32_t stack of free entry indexes
- *   inuse[cap]         uint8_t, 1 while the entry holds a flow
+ *   slots[cap]         struct sl_ct_entry, one cache line each: a flow,
+ *                      a flow's extension (struct sl_ct_ext), or free
+ *   buckets[cap / 4]   struct ct_bucket, one cache line each
+ *
+ * 64 + 16 = 80 bytes per slot. Free slots form a stack linked through
+ * their link field (last freed, first reused: its line is likely still
+ * in cache).
  *
  * Every flow is indexed twice, by its forward and by its reverse key. An
- * index slot holds the key's 32-bit hash (the signature) and the entry
- * index, with CT_REV set for the reverse key. A key lives in one of two
- * buckets chosen from its hash: the first while it has room to spare,
- * else the less loaded, so that most keys are in their first bucket: a
- * lookup reads one bucket line (two at most) and, on a signature match,
- * the entry; the burst prefetch only asks for the first bucket.
+ * index slot is an 8-bit signature (the hash's top byte, never 0: 0 is an
+ * empty slot) in the bucket's signature array, and the entry index, with
+ * CT_REV set for the reverse key, at the same position of its index
+ * array. A key lives in one of two buckets chosen from its hash: the
+ * first while it holds fewer than CT_FIRST_MAX keys, else the less loaded.
+ * A bucket counts the keys that chose it first but live in their second
+ * (ovf): a lookup reads the second bucket only when that count is not 0,
+ * so a miss (every new flow's two keys) costs one bucket line, not two.
+ * The signatures are compared all at once (SSE2 where available).
  *
- * Sizing: cap is a power of two >= 64; nb = cap / 2 buckets of 8 slots
- * gives 4 * cap slots for at most 2 * cap keys: the index is at most half
- * full; a first bucket (8 slots, 4 keys on average when the table is
- * full) reaches CT_FIRST_MAX for a minority of the keys, and with two
- * choices then, both are practically never full.
+ * Keys are compact (see sl_ct.h), and the index hashes are this table's
+ * own, keyed by a seed and computed from the stored fields alone: removing
+ * a flow needs no other state.
+ *
+ * Sizing: cap is a power of two >= 64; cap / 4 buckets of 12 slots give
+ * 3 * cap index slots for at most 2 * cap keys.
  *
  * Invariants (between calls):
- *   count = cap - free_top
- *   an entry is on the free stack  <=>  inuse[i] == 0
- *   inuse[i] == 1  <=>  exactly one slot holds i (fwd) and one i | CT_REV
- *   inuse[i] == 0  =>   entries[i].state == SL_CT_FREE
- * An entry in use may also be in state SL_CT_FREE: inserted but not yet
- * updated; it expires with the SL_CT_FREE timeout and listings skip it.
+ *   used = cap - (slots on the free stack); used = count + ext_count
+ *   slot free            <=>  flags == 0
+ *   slot holds a flow    <=>  flags & SL_CT_F_USED, !(flags & SL_CT_F_EXT):
+ *                             exactly one index slot holds i (forward) and
+ *                             one i | CT_REV; link = 1 + its extension's
+ *                             slot, or 0
+ *   slot holds an ext    <=>  flags & (SL_CT_F_USED | SL_CT_F_EXT): not
+ *                             indexed; link = 1 + its flow's slot;
+ *                             state == SL_CT_FREE
+ *   bucket b's ovf = keys whose first bucket is b living in their second
+ *                    (saturates at 255, then never decreases)
+ * A flow may also be in state SL_CT_FREE: inserted but not yet updated; it
+ * expires with the SL_CT_FREE timeout and listings skip it.
  *
  * Single writer (the owning worker); no locks and no allocation after
  * sl_ct_init(). sl_ct_slot() readers on other threads see a racy view.
@@ -37,33 +51,39 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <stddef.h>
 
 #include "sl_ct.h"
 #include "sl_pkt.h"	/* SL_TCP_* flag bits */
 
-#define CT_MAGIC	0x534c4354u	/* "SLCT" */
+#define CT_MAGIC	0x534c4355u	/* "SLCU" */
 #define CT_MIN_CAP	64u
 #define CT_MAX_CAP	(1u << 28)	/* index bit 31 is the direction */
-#define CT_WAYS		8
+#define CT_WAYS		12
 #define CT_REV		0x80000000u	/* index slot: reverse key */
 #define CT_IDX_MASK	0x7fffffffu
-#define CT_EMPTY	0xffffffffu	/* index slot unused */
+#define CT_NONE		0xffffffffu	/* "no entry to keep" */
 #define CT_HDR_SIZE	128
-#define CT_FIRST_MAX	6	/* below this many keys, the first bucket */
+#define CT_FIRST_MAX	10	/* below this many keys, the first bucket */
+#define CT_SLOTS_PER_BUCKET 4	/* cap / buckets */
 
-/* e->flags bits owned by the state machine: which sides sent a FIN. The
- * other bits are left to the caller. */
-#define CT_F_FIN_FWD	0x01
-#define CT_F_FIN_REV	0x02
-#define CT_F_FIN_MASK	(CT_F_FIN_FWD | CT_F_FIN_REV)
+#define CT_F_FIN_MASK	(SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV)
 
-/* The header's entry is 116 bytes of fields, aligned to 64: two lines. */
-_Static_assert(sizeof(struct sl_ct_entry) == 128, "two cache lines");
+_Static_assert(sizeof(struct sl_ct_entry) == 64, "one cache line");
+_Static_assert(sizeof(struct sl_ct_ext) <=
+	       offsetof(struct sl_ct_entry, last_seen),
+	       "an extension leaves the slot's link and flags alone");
 
-/* One cache line: 8 signatures, then the 8 matching entry indexes, so the
- * signature compare is one contiguous 32-byte read. */
+/* One cache line: the 12 signatures (and the overflow count) in the first
+ * 16 bytes, compared as one vector; then the 12 entry indexes. */
 struct ct_bucket {
-	uint32_t sig[CT_WAYS];
+	uint8_t sig[CT_WAYS];
+	uint8_t ovf;
+	uint8_t pad[3];
 	uint32_t idx[CT_WAYS];
 } __attribute__((aligned(64)));
 
@@ -71,14 +91,16 @@ _Static_assert(sizeof(struct ct_bucket) == 64, "bucket is a cache line");
 
 struct sl_ct {
 	uint32_t magic;
-	uint32_t cap;		/* entries, power of two */
+	uint32_t cap;		/* slots, power of two */
 	uint32_t bmask;		/* buckets - 1 */
 	uint32_t bshift;	/* 32 - log2(buckets): secondary choice */
-	uint32_t free_top;	/* entries on the free stack */
+	uint32_t free_head;	/* 1 + the first free slot, 0: none */
+	uint32_t used;		/* slots not free */
+	uint32_t nflows;	/* of which flows */
 	uint32_t cursor;	/* next slot sl_ct_sweep() examines */
-	uint64_t bkt_off;	/* byte offsets from the header: no pointers */
-	uint64_t free_off;	/* in the block, so any mapping can read it */
-	uint64_t inuse_off;
+	uint64_t bkt_off;	/* byte offset from the header: no pointers
+				 * in the block, so any mapping can read it */
+	uint64_t seed;
 	sl_ct_expire_cb cb;
 	void *cb_arg;
 	struct sl_ct_timeouts to;
@@ -131,18 +153,6 @@ ct_buckets(const struct sl_ct *ct)
 	return (struct ct_bucket *)((uintptr_t)ct + ct->bkt_off);
 }
 
-static inline uint32_t *
-ct_free(const struct sl_ct *ct)
-{
-	return (uint32_t *)((uintptr_t)ct + ct->free_off);
-}
-
-static inline uint8_t *
-ct_inuse(const struct sl_ct *ct)
-{
-	return (uint8_t *)((uintptr_t)ct + ct->inuse_off);
-}
-
 /* The two candidate buckets of a hash: the low bits, and the high bits of
  * a multiplicative rehash of the rotated hash, forced to differ. */
 static inline void
@@ -155,6 +165,39 @@ ct_buckets_of(const struct sl_ct *ct, uint32_t hash, uint32_t *b0,
 	*b1 = (x >> ct->bshift) & ct->bmask;
 	if (*b1 == *b0)
 		*b1 ^= 1;
+}
+
+static inline uint8_t
+ct_sig(uint32_t hash)
+{
+	uint8_t s = (uint8_t)(hash >> 24);
+
+	return s != 0 ? s : 1;
+}
+
+/* Bit s set when slot s of the bucket has signature sig (0: empty). */
+static inline uint32_t
+ct_sig_match(const struct ct_bucket *bu, uint8_t sig)
+{
+#ifdef __SSE2__
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)bu->sig);
+
+	return (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8((char)sig))) &
+	       ((1u << CT_WAYS) - 1);
+#else
+	uint32_t s, m = 0;
+
+	for (s = 0; s < CT_WAYS; s++)
+		m |= (uint32_t)(bu->sig[s] == sig) << s;
+	return m;
+#endif
+}
+
+static inline uint32_t
+ct_bucket_used(const struct ct_bucket *bu)
+{
+	return CT_WAYS - (uint32_t)__builtin_popcount(ct_sig_match(bu, 0));
 }
 
 /* Capacity actually used for a requested one; 0 when too large. */
@@ -170,38 +213,24 @@ ct_round_cap(uint32_t capacity)
 	return cap;
 }
 
-static void
-ct_layout(uint32_t cap, uint64_t *bkt_off, uint64_t *free_off,
-	  uint64_t *inuse_off, size_t *total)
-{
-	uint64_t nb = cap / 2;
-
-	*bkt_off = CT_HDR_SIZE + (uint64_t)cap * sizeof(struct sl_ct_entry);
-	*free_off = *bkt_off + nb * sizeof(struct ct_bucket);
-	*inuse_off = *free_off + (uint64_t)cap * sizeof(uint32_t);
-	*total = (*inuse_off + cap + 63) & ~(uint64_t)63;
-}
-
 size_t
 sl_ct_memsize(uint32_t capacity)
 {
-	uint64_t b, f, u;
 	uint32_t cap = ct_round_cap(capacity);
-	size_t total;
 
 	if (cap == 0)
 		return 0;
-	ct_layout(cap, &b, &f, &u, &total);
-	return total;
+	return CT_HDR_SIZE + (size_t)cap * sizeof(struct sl_ct_entry) +
+	       (size_t)(cap / CT_SLOTS_PER_BUCKET) * sizeof(struct ct_bucket);
 }
 
 struct sl_ct *
-sl_ct_init(void *mem, uint32_t capacity, const struct sl_ct_timeouts *to)
+sl_ct_init(void *mem, uint32_t capacity, const struct sl_ct_timeouts *to,
+	   uint64_t seed)
 {
 	uint32_t cap = ct_round_cap(capacity), i, nb, log2nb = 0;
 	struct sl_ct *ct = mem;
-	uint32_t *fl;
-	size_t total;
+	struct sl_ct_entry *ent;
 
 	if (mem == NULL || ((uintptr_t)mem & 63) != 0 || cap == 0) {
 		errno = EINVAL;
@@ -209,12 +238,13 @@ sl_ct_init(void *mem, uint32_t capacity, const struct sl_ct_timeouts *to)
 	}
 	memset(ct, 0, CT_HDR_SIZE);
 	ct->cap = cap;
-	nb = cap / 2;
+	nb = cap / CT_SLOTS_PER_BUCKET;
 	while ((1u << log2nb) < nb)
 		log2nb++;
 	ct->bmask = nb - 1;
 	ct->bshift = 32 - log2nb;
-	ct_layout(cap, &ct->bkt_off, &ct->free_off, &ct->inuse_off, &total);
+	ct->bkt_off = CT_HDR_SIZE + (uint64_t)cap * sizeof(struct sl_ct_entry);
+	ct->seed = seed;
 	if (to != NULL)
 		ct->to = *to;
 	else
@@ -224,15 +254,13 @@ sl_ct_init(void *mem, uint32_t capacity, const struct sl_ct_timeouts *to)
 	if (ct->to.ms[SL_CT_FREE] == 0)
 		ct->to.ms[SL_CT_FREE] = ct->to.ms[SL_CT_SYN_SENT];
 
-	memset(ct_entries(ct), 0, (size_t)cap * sizeof(struct sl_ct_entry));
-	memset(ct_buckets(ct), 0xff, (size_t)nb * sizeof(struct ct_bucket));
-	memset(ct_inuse(ct), 0, cap);
-	/* Stack with entry 0 on top: a lightly used table stays compact. */
-	fl = ct_free(ct);
+	ent = ct_entries(ct);
+	memset(ent, 0, (size_t)cap * sizeof(*ent));
+	memset(ct_buckets(ct), 0, (size_t)nb * sizeof(struct ct_bucket));
+	/* Slot 0 on top: a lightly used table stays compact. */
 	for (i = 0; i < cap; i++)
-		fl[i] = cap - 1 - i;
-	ct->free_top = cap;
-	ct->cursor = 0;
+		ent[i].link = i + 1 < cap ? i + 2 : 0;
+	ct->free_head = 1;
 	ct->magic = CT_MAGIC;
 	return ct;
 }
@@ -246,7 +274,13 @@ sl_ct_capacity(const struct sl_ct *ct)
 uint32_t
 sl_ct_count(const struct sl_ct *ct)
 {
-	return ct->cap - ct->free_top;
+	return ct->nflows;
+}
+
+uint32_t
+sl_ct_ext_count(const struct sl_ct *ct)
+{
+	return ct->used - ct->nflows;
 }
 
 void
@@ -268,27 +302,94 @@ sl_ct_expired(const struct sl_ct *ct, const struct sl_ct_entry *e,
 	return age >= 0 && (uint32_t)age >= ct->to.ms[state];
 }
 
-/* Keys are 40 bytes, compared as five words (no library call). */
-static inline bool
-ct_key_eq(const struct sl_flow_key *a, const struct sl_flow_key *b)
+/* The index hash: the seed and four 64-bit words (an address, then ports,
+ * id, proto and family), multiplied and folded. Not cryptographic; keyed
+ * so that the buckets of a client's keys cannot be chosen from outside. */
+static inline uint32_t
+ct_hash(uint64_t seed, const uint32_t a[4], uint64_t rest)
 {
-	uint64_t x[5], y[5];
+	uint64_t w0, w1, h;
 
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
-		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+	memcpy(&w0, a, 8);
+	memcpy(&w1, a + 2, 8);
+	h = (seed ^ w0) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 31) ^ w1) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 29) ^ rest) * 0x94d049bb133111ebull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
-/* Bit s set when slot s of the bucket has signature hash. */
-static inline uint32_t
-ct_sig_match(const struct ct_bucket *bu, uint32_t hash)
+static inline uint64_t
+ct_rest(uint16_t p0, uint16_t p1, uint8_t proto, bool v6, bool rev)
 {
-	uint32_t s, m = 0;
+	return (uint64_t)p0 | (uint64_t)p1 << 16 | (uint64_t)proto << 32 |
+	       (uint64_t)v6 << 40 | (uint64_t)rev << 41;
+}
 
-	for (s = 0; s < CT_WAYS; s++)
-		m |= (uint32_t)(bu->sig[s] == hash) << s;
-	return m;
+uint32_t
+sl_ct_hash_fwd(const struct sl_ct *ct, const struct sl_flow_key *k,
+	       uint16_t vip_id)
+{
+	return ct_hash(ct->seed, k->src,
+		       ct_rest(k->sport, vip_id, k->proto,
+			       k->family == AF_INET6, false));
+}
+
+uint32_t
+sl_ct_hash_rev(const struct sl_ct *ct, const struct sl_flow_key *k)
+{
+	return ct_hash(ct->seed, k->src,
+		       ct_rest(k->sport, k->dport, k->proto,
+			       k->family == AF_INET6, true));
+}
+
+static inline uint32_t
+ct_entry_hash_fwd(const struct sl_ct *ct, const struct sl_ct_entry *e)
+{
+	return ct_hash(ct->seed, e->client,
+		       ct_rest(e->cport, e->vip_id, e->proto,
+			       (e->flags & SL_CT_F_V6) != 0, false));
+}
+
+static inline uint32_t
+ct_entry_hash_rev(const struct sl_ct *ct, const struct sl_ct_entry *e)
+{
+	return ct_hash(ct->seed, e->backend,
+		       ct_rest(e->bport, e->lport, e->proto,
+			       (e->flags & SL_CT_F_V6) != 0, true));
+}
+
+static inline bool
+ct_addr_eq(const uint32_t a[4], const uint32_t b[4])
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+static inline bool
+ct_v6_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k)
+{
+	return ((e->flags & SL_CT_F_V6) != 0) == (k->family == AF_INET6);
+}
+
+static inline bool
+ct_fwd_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k,
+	  uint16_t vip_id)
+{
+	return e->cport == k->sport && e->vip_id == vip_id &&
+	       e->proto == k->proto && ct_v6_eq(e, k) &&
+	       ct_addr_eq(e->client, k->src);
+}
+
+static inline bool
+ct_rev_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k)
+{
+	return e->lport == k->dport && e->bport == k->sport &&
+	       e->proto == k->proto && ct_v6_eq(e, k) &&
+	       ct_addr_eq(e->backend, k->src);
 }
 
 /* Clears the index slot that holds val (entry index | direction) for a key
@@ -297,18 +398,54 @@ static void
 ct_unindex(struct sl_ct *ct, uint32_t hash, uint32_t val)
 {
 	struct ct_bucket *bk = ct_buckets(ct);
-	uint32_t b[2], i, s;
+	uint32_t b0, b1, m;
+	uint8_t sig = ct_sig(hash);
 
-	ct_buckets_of(ct, hash, &b[0], &b[1]);
-	for (i = 0; i < 2; i++) {
-		for (s = 0; s < CT_WAYS; s++) {
-			if (bk[b[i]].idx[s] == val) {
-				bk[b[i]].idx[s] = CT_EMPTY;
-				bk[b[i]].sig[s] = 0;
-				return;
-			}
+	ct_buckets_of(ct, hash, &b0, &b1);
+	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
+		uint32_t s = (uint32_t)__builtin_ctz(m);
+
+		if (bk[b0].idx[s] == val) {
+			bk[b0].sig[s] = 0;
+			return;
 		}
 	}
+	for (m = ct_sig_match(&bk[b1], sig); m != 0; m &= m - 1) {
+		uint32_t s = (uint32_t)__builtin_ctz(m);
+
+		if (bk[b1].idx[s] == val) {
+			bk[b1].sig[s] = 0;
+			if (bk[b0].ovf != 0 && bk[b0].ovf != 255)
+				bk[b0].ovf--;
+			return;
+		}
+	}
+}
+
+static inline void
+ct_free_slot(struct sl_ct *ct, uint32_t i)
+{
+	struct sl_ct_entry *e = &ct_entries(ct)[i];
+
+	e->state = SL_CT_FREE;
+	e->flags = 0;
+	e->link = ct->free_head;
+	ct->free_head = i + 1;
+	ct->used--;
+}
+
+/* Pops a free slot; CT_NONE when there is none. */
+static inline uint32_t
+ct_alloc_slot(struct sl_ct *ct)
+{
+	uint32_t i;
+
+	if (ct->free_head == 0)
+		return CT_NONE;
+	i = ct->free_head - 1;
+	ct->free_head = ct_entries(ct)[i].link;
+	ct->used++;
+	return i;
 }
 
 static void
@@ -318,10 +455,18 @@ ct_remove(struct sl_ct *ct, struct sl_ct_entry *e)
 
 	/* Listings stop showing it first. */
 	e->state = SL_CT_FREE;
-	ct_unindex(ct, e->fwd_hash, i);
-	ct_unindex(ct, e->rev_hash, i | CT_REV);
-	ct_inuse(ct)[i] = 0;
-	ct_free(ct)[ct->free_top++] = i;
+	ct_unindex(ct, ct_entry_hash_fwd(ct, e), i);
+	ct_unindex(ct, ct_entry_hash_rev(ct, e), i | CT_REV);
+	if (e->link != 0)
+		ct_free_slot(ct, e->link - 1);
+	ct_free_slot(ct, i);
+	ct->nflows--;
+}
+
+static inline bool
+ct_is_flow(const struct sl_ct_entry *e)
+{
+	return (e->flags & (SL_CT_F_USED | SL_CT_F_EXT)) == SL_CT_F_USED;
 }
 
 static void
@@ -330,7 +475,7 @@ ct_expire(struct sl_ct *ct, struct sl_ct_entry *e)
 	if (ct->cb != NULL)
 		ct->cb(e, ct->cb_arg);
 	/* Unless the callback already deleted it. */
-	if (ct_inuse(ct)[e - ct_entries(ct)])
+	if (ct_is_flow(e))
 		ct_remove(ct, e);
 }
 
@@ -340,44 +485,68 @@ sl_ct_delete(struct sl_ct *ct, struct sl_ct_entry *e)
 	struct sl_ct_entry *base = ct_entries(ct);
 
 	/* Tolerate a stale pointer to a freed entry: do nothing. */
-	if (e < base || e >= base + ct->cap || !ct_inuse(ct)[e - base])
+	if (e < base || e >= base + ct->cap || !ct_is_flow(e))
 		return;
 	ct_remove(ct, e);
 }
 
-struct sl_ct_entry *
-sl_ct_lookup(struct sl_ct *ct, const struct sl_flow_key *k, uint32_t hash,
-	     uint32_t now, int *dir)
+/* A found entry: returned when alive, removed (NULL) when expired. */
+static inline struct sl_ct_entry *
+ct_found(struct sl_ct *ct, struct sl_ct_entry *e, uint32_t now)
 {
-	struct ct_bucket *bk = ct_buckets(ct);
+	if (sl_ct_expired(ct, e, now)) {
+		ct_expire(ct, e);
+		return NULL;
+	}
+	return e;
+}
+
+struct sl_ct_entry *
+sl_ct_lookup_fwd(struct sl_ct *ct, const struct sl_flow_key *k,
+		 uint16_t vip_id, uint32_t hash, uint32_t now)
+{
+	const struct ct_bucket *bk = ct_buckets(ct);
 	struct sl_ct_entry *ent = ct_entries(ct);
-	uint32_t b[2], i, s;
+	uint8_t sig = ct_sig(hash);
+	uint32_t b0, b1, m, v;
 
-	ct_buckets_of(ct, hash, &b[0], &b[1]);
-	for (i = 0; i < 2; i++) {
-		const struct ct_bucket *bu = &bk[b[i]];
-		uint32_t m = ct_sig_match(bu, hash);
+	ct_buckets_of(ct, hash, &b0, &b1);
+	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
+		v = bk[b0].idx[__builtin_ctz(m)];
+		if (!(v & CT_REV) && ct_fwd_eq(&ent[v], k, vip_id))
+			return ct_found(ct, &ent[v], now);
+	}
+	if (bk[b0].ovf == 0)
+		return NULL;
+	for (m = ct_sig_match(&bk[b1], sig); m != 0; m &= m - 1) {
+		v = bk[b1].idx[__builtin_ctz(m)];
+		if (!(v & CT_REV) && ct_fwd_eq(&ent[v], k, vip_id))
+			return ct_found(ct, &ent[v], now);
+	}
+	return NULL;
+}
 
-		for (; m != 0; m &= m - 1) {
-			uint32_t v = bu->idx[s = (uint32_t)__builtin_ctz(m)];
-			struct sl_ct_entry *e;
-			const struct sl_flow_key *ek;
+struct sl_ct_entry *
+sl_ct_lookup_rev(struct sl_ct *ct, const struct sl_flow_key *k,
+		 uint32_t hash, uint32_t now)
+{
+	const struct ct_bucket *bk = ct_buckets(ct);
+	struct sl_ct_entry *ent = ct_entries(ct);
+	uint8_t sig = ct_sig(hash);
+	uint32_t b0, b1, m, v;
 
-			if (v == CT_EMPTY)
-				continue;
-			e = &ent[v & CT_IDX_MASK];
-			ek = (v & CT_REV) ? &e->rev : &e->fwd;
-			if (!ct_key_eq(ek, k))
-				continue;
-			if (sl_ct_expired(ct, e, now)) {
-				ct_expire(ct, e);
-				return NULL;
-			}
-			if (dir != NULL)
-				*dir = (v & CT_REV) ? SL_CT_DIR_REV :
-						      SL_CT_DIR_FWD;
-			return e;
-		}
+	ct_buckets_of(ct, hash, &b0, &b1);
+	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
+		v = bk[b0].idx[__builtin_ctz(m)];
+		if ((v & CT_REV) && ct_rev_eq(&ent[v & CT_IDX_MASK], k))
+			return ct_found(ct, &ent[v & CT_IDX_MASK], now);
+	}
+	if (bk[b0].ovf == 0)
+		return NULL;
+	for (m = ct_sig_match(&bk[b1], sig); m != 0; m &= m - 1) {
+		v = bk[b1].idx[__builtin_ctz(m)];
+		if ((v & CT_REV) && ct_rev_eq(&ent[v & CT_IDX_MASK], k))
+			return ct_found(ct, &ent[v & CT_IDX_MASK], now);
 	}
 	return NULL;
 }
@@ -392,46 +561,26 @@ sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash)
 void
 sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash)
 {
-	const struct ct_bucket *bk = ct_buckets(ct);
-	uint32_t b0, b1;
-
-	ct_buckets_of(ct, hash, &b0, &b1);
-	__builtin_prefetch(&bk[b0]);
-	__builtin_prefetch(&bk[b1]);
+	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
 }
 
 bool
 sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 {
 	const struct ct_bucket *bk = ct_buckets(ct);
-	uint32_t b0, b1, m, v;
-	const char *e;
+	uint32_t b0, b1, m;
 
 	ct_buckets_of(ct, hash, &b0, &b1);
-	m = ct_sig_match(&bk[b0], hash);
+	m = ct_sig_match(&bk[b0], ct_sig(hash));
 	if (m == 0) {
 		/* Not read here: that would wait for the line. */
-		__builtin_prefetch(&bk[b1]);
+		if (bk[b0].ovf != 0)
+			__builtin_prefetch(&bk[b1]);
 		return false;
 	}
-	v = bk[b0].idx[__builtin_ctz(m)];
-	if (v == CT_EMPTY)
-		return false;
-	/* The entry spans two lines. */
-	e = (const char *)&ct_entries(ct)[v & CT_IDX_MASK];
-	__builtin_prefetch(e);
-	__builtin_prefetch(e + 64);
+	__builtin_prefetch(&ct_entries(ct)[bk[b0].idx[__builtin_ctz(m)] &
+					   CT_IDX_MASK]);
 	return true;
-}
-
-static inline uint32_t
-ct_bucket_used(const struct ct_bucket *bu)
-{
-	uint32_t s, n = 0;
-
-	for (s = 0; s < CT_WAYS; s++)
-		n += bu->idx[s] != CT_EMPTY;
-	return n;
 }
 
 /* Removes the expired flows that have a key in bucket bi, except entry
@@ -444,11 +593,11 @@ ct_reclaim_bucket(struct sl_ct *ct, uint32_t bi, uint32_t now, uint32_t keep)
 	uint32_t s, v;
 
 	for (s = 0; s < CT_WAYS; s++) {
-		v = bu->idx[s];
-		if (v == CT_EMPTY || (v & CT_IDX_MASK) == keep)
+		if (bu->sig[s] == 0)
 			continue;
-		if (sl_ct_expired(ct, &ent[v & CT_IDX_MASK], now))
-			ct_expire(ct, &ent[v & CT_IDX_MASK]);
+		v = bu->idx[s] & CT_IDX_MASK;
+		if (v != keep && sl_ct_expired(ct, &ent[v], now))
+			ct_expire(ct, &ent[v]);
 	}
 }
 
@@ -459,62 +608,70 @@ ct_reclaim_bucket(struct sl_ct *ct, uint32_t bi, uint32_t now, uint32_t keep)
 static bool
 ct_index(struct sl_ct *ct, uint32_t hash, uint32_t val, uint32_t now)
 {
-	struct ct_bucket *bk = ct_buckets(ct);
-	uint32_t b[2], n0, n1, s;
-	struct ct_bucket *bu;
+	struct ct_bucket *bk = ct_buckets(ct), *bu;
+	uint32_t b0, b1, n0, n1, s;
 
-	ct_buckets_of(ct, hash, &b[0], &b[1]);
-	n0 = ct_bucket_used(&bk[b[0]]);
+	ct_buckets_of(ct, hash, &b0, &b1);
+	n0 = ct_bucket_used(&bk[b0]);
 	/* The second bucket's line is only read when the first is nearly
 	 * full: then the less loaded wins, which keeps two-choice balance. */
-	n1 = n0 < CT_FIRST_MAX ? CT_WAYS : ct_bucket_used(&bk[b[1]]);
+	n1 = n0 < CT_FIRST_MAX ? CT_WAYS : ct_bucket_used(&bk[b1]);
 	if (n0 == CT_WAYS && n1 == CT_WAYS) {
-		ct_reclaim_bucket(ct, b[0], now, val & CT_IDX_MASK);
-		ct_reclaim_bucket(ct, b[1], now, val & CT_IDX_MASK);
-		n0 = ct_bucket_used(&bk[b[0]]);
-		n1 = ct_bucket_used(&bk[b[1]]);
+		ct_reclaim_bucket(ct, b0, now, val & CT_IDX_MASK);
+		ct_reclaim_bucket(ct, b1, now, val & CT_IDX_MASK);
+		n0 = ct_bucket_used(&bk[b0]);
+		n1 = ct_bucket_used(&bk[b1]);
 		if (n0 == CT_WAYS && n1 == CT_WAYS)
 			return false;
 	}
-	bu = n1 < n0 ? &bk[b[1]] : &bk[b[0]];
-	for (s = 0; s < CT_WAYS; s++) {
-		if (bu->idx[s] == CT_EMPTY) {
-			bu->sig[s] = hash;
-			bu->idx[s] = val;
-			return true;
-		}
-	}
-	return false;	/* not reached: the bucket had room */
+	bu = n1 < n0 ? &bk[b1] : &bk[b0];
+	s = (uint32_t)__builtin_ctz(ct_sig_match(bu, 0));
+	bu->idx[s] = val;
+	bu->sig[s] = ct_sig(hash);
+	if (bu != &bk[b0] && bk[b0].ovf != 255)
+		bk[b0].ovf++;
+	return true;
+}
+
+static void
+ct_reclaim_for(struct sl_ct *ct, uint32_t hash, uint32_t now)
+{
+	uint32_t b0, b1;
+
+	ct_buckets_of(ct, hash, &b0, &b1);
+	ct_reclaim_bucket(ct, b0, now, CT_NONE);
+	ct_reclaim_bucket(ct, b1, now, CT_NONE);
 }
 
 struct sl_ct_entry *
 sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
-	     uint32_t fwd_hash, const struct sl_flow_key *rev,
-	     uint32_t rev_hash, uint32_t now)
+	     uint16_t vip_id, uint32_t fwd_hash,
+	     const struct sl_flow_key *rev, uint32_t rev_hash, uint32_t now)
 {
-	uint32_t b[2], i;
 	struct sl_ct_entry *e;
+	uint32_t i;
 
-	if (ct->free_top == 0) {
+	if (ct->free_head == 0) {
 		/* Full: make room from expired flows where the new keys go. */
-		ct_buckets_of(ct, fwd_hash, &b[0], &b[1]);
-		ct_reclaim_bucket(ct, b[0], now, CT_EMPTY);
-		ct_reclaim_bucket(ct, b[1], now, CT_EMPTY);
-		ct_buckets_of(ct, rev_hash, &b[0], &b[1]);
-		ct_reclaim_bucket(ct, b[0], now, CT_EMPTY);
-		ct_reclaim_bucket(ct, b[1], now, CT_EMPTY);
-		if (ct->free_top == 0)
-			return NULL;
+		ct_reclaim_for(ct, fwd_hash, now);
+		ct_reclaim_for(ct, rev_hash, now);
 	}
-	i = ct_free(ct)[--ct->free_top];
+	i = ct_alloc_slot(ct);
+	if (i == CT_NONE)
+		return NULL;
 	e = &ct_entries(ct)[i];
 	memset(e, 0, sizeof(*e));
-	e->fwd = *fwd;
-	e->rev = *rev;
-	e->fwd_hash = fwd_hash;
-	e->rev_hash = rev_hash;
+	memcpy(e->client, fwd->src, sizeof(e->client));
+	memcpy(e->backend, rev->src, sizeof(e->backend));
+	e->cport = fwd->sport;
+	e->bport = rev->sport;
+	e->lport = rev->dport;
+	e->vip_id = vip_id;
+	e->proto = fwd->proto;
 	e->last_seen = now;
-	ct_inuse(ct)[i] = 1;
+	e->flags = SL_CT_F_USED |
+		   (fwd->family == AF_INET6 ? SL_CT_F_V6 : 0);
+	ct->nflows++;
 
 	if (!ct_index(ct, fwd_hash, i, now))
 		goto undo_entry;
@@ -525,9 +682,94 @@ sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
 undo_fwd:
 	ct_unindex(ct, fwd_hash, i);
 undo_entry:
-	ct_inuse(ct)[i] = 0;
-	ct_free(ct)[ct->free_top++] = i;
+	ct->nflows--;
+	ct_free_slot(ct, i);
 	return NULL;
+}
+
+struct sl_ct_ext *
+sl_ct_ext(const struct sl_ct *ct, const struct sl_ct_entry *e)
+{
+	if (e->link == 0)
+		return NULL;
+	return (struct sl_ct_ext *)(void *)&ct_entries(ct)[e->link - 1];
+}
+
+struct sl_ct_ext *
+sl_ct_ext_add(struct sl_ct *ct, struct sl_ct_entry *e)
+{
+	struct sl_ct_entry *x;
+	uint32_t i;
+
+	if (e->link != 0)
+		return sl_ct_ext(ct, e);
+	i = ct_alloc_slot(ct);
+	if (i == CT_NONE)
+		return NULL;
+	x = &ct_entries(ct)[i];
+	memset(x, 0, sizeof(*x));
+	x->flags = SL_CT_F_USED | SL_CT_F_EXT;
+	x->link = (uint32_t)(e - ct_entries(ct)) + 1;
+	e->link = i + 1;
+	return (struct sl_ct_ext *)(void *)x;
+}
+
+static void
+ct_put_addr(uint32_t dst[4], const uint32_t src[4])
+{
+	memcpy(dst, src, 16);
+}
+
+static void
+ct_key_init(struct sl_flow_key *k, const struct sl_ct_entry *e)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = e->proto;
+	k->family = sl_ct_family(e);
+}
+
+void
+sl_ct_key_fwd(const struct sl_ct_entry *e, const struct sl_addr *vip,
+	      uint16_t vport_be, struct sl_flow_key *k)
+{
+	ct_key_init(k, e);
+	ct_put_addr(k->src, e->client);
+	ct_put_addr(k->dst, vip->w);
+	k->sport = e->cport;
+	k->dport = vport_be;
+}
+
+void
+sl_ct_key_rev(const struct sl_ct_entry *e, const struct sl_addr *local,
+	      struct sl_flow_key *k)
+{
+	ct_key_init(k, e);
+	ct_put_addr(k->src, e->backend);
+	ct_put_addr(k->dst, local->w);
+	k->sport = e->bport;
+	k->dport = e->lport;
+}
+
+void
+sl_ct_key_to_backend(const struct sl_ct_entry *e, const struct sl_addr *local,
+		     struct sl_flow_key *k)
+{
+	ct_key_init(k, e);
+	ct_put_addr(k->src, local->w);
+	ct_put_addr(k->dst, e->backend);
+	k->sport = e->lport;
+	k->dport = e->bport;
+}
+
+void
+sl_ct_key_to_client(const struct sl_ct_entry *e, const struct sl_addr *vip,
+		    uint16_t vport_be, struct sl_flow_key *k)
+{
+	ct_key_init(k, e);
+	ct_put_addr(k->src, vip->w);
+	ct_put_addr(k->dst, e->client);
+	k->sport = vport_be;
+	k->dport = e->cport;
 }
 
 /* TCP, loosely (like Linux conntrack's "loose" pickup): a flow first seen
@@ -565,7 +807,7 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 	case SL_CT_CLOSING:
 	case SL_CT_CLOSED:
 		if (syn && !ack && dir == SL_CT_DIR_FWD) {
-			e->flags &= ~CT_F_FIN_MASK;
+			e->flags &= (uint8_t)~CT_F_FIN_MASK;
 			return SL_CT_SYN_SENT;
 		}
 		return st;
@@ -573,14 +815,14 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 	case SL_CT_FIN_WAIT:
 		break;
 	default:	/* UDP state on a TCP packet: start over, loosely */
-		e->flags &= ~CT_F_FIN_MASK;
+		e->flags &= (uint8_t)~CT_F_FIN_MASK;
 		st = SL_CT_ESTABLISHED;
 		break;
 	}
 
 	/* ESTABLISHED or FIN_WAIT here. */
 	if (fl & SL_TCP_FIN) {
-		e->flags |= dir == SL_CT_DIR_REV ? CT_F_FIN_REV : CT_F_FIN_FWD;
+		e->flags |= dir == SL_CT_DIR_REV ? SL_CT_F_FIN_REV : SL_CT_F_FIN_FWD;
 		if ((e->flags & CT_F_FIN_MASK) == CT_F_FIN_MASK)
 			return SL_CT_CLOSING;
 		return SL_CT_FIN_WAIT;
@@ -603,33 +845,33 @@ sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
 
 #define CT_SWEEP_BATCH	16
 
-/* In two passes per batch: find the expired entries and prefetch the
- * first buckets of both their keys, then remove them (in slot order, as
- * one pass would), so that the removals' bucket misses overlap. */
+/* In two passes per batch: find the expired flows and prefetch the first
+ * buckets of both their keys, then remove them (in slot order, as one
+ * pass would), so that the removals' bucket misses overlap. */
 uint32_t
 sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget)
 {
 	struct sl_ct_entry *ent = ct_entries(ct);
 	const struct ct_bucket *bk = ct_buckets(ct);
-	const uint8_t *inuse = ct_inuse(ct);
 	uint32_t i = ct->cursor, removed = 0, batch[CT_SWEEP_BATCH], nb, j;
 
 	if (budget > ct->cap)
 		budget = ct->cap;
 	while (budget > 0) {
 		for (nb = 0; budget > 0 && nb < CT_SWEEP_BATCH; budget--) {
-			if (inuse[i] && sl_ct_expired(ct, &ent[i], now)) {
+			if (ct_is_flow(&ent[i]) &&
+			    sl_ct_expired(ct, &ent[i], now)) {
 				batch[nb++] = i;
-				__builtin_prefetch(&bk[ent[i].fwd_hash &
-						      ct->bmask]);
-				__builtin_prefetch(&bk[ent[i].rev_hash &
-						      ct->bmask]);
+				__builtin_prefetch(&bk[ct_entry_hash_fwd(
+					ct, &ent[i]) & ct->bmask]);
+				__builtin_prefetch(&bk[ct_entry_hash_rev(
+					ct, &ent[i]) & ct->bmask]);
 			}
 			i = (i + 1) & (ct->cap - 1);
 		}
 		/* A callback may have deleted a later one of the batch. */
 		for (j = 0; j < nb; j++) {
-			if (!inuse[batch[j]])
+			if (!ct_is_flow(&ent[batch[j]]))
 				continue;
 			ct_expire(ct, &ent[batch[j]]);
 			removed++;
@@ -647,8 +889,10 @@ sl_ct_slot(const struct sl_ct *ct, uint32_t i)
 	if (ct == NULL || ct->magic != CT_MAGIC || i >= ct->cap)
 		return NULL;
 	e = &ct_entries(ct)[i];
-	/* One byte: a racy reader sees the old or the new state. */
-	if (*(const volatile uint8_t *)&e->state == SL_CT_FREE)
+	/* One byte each: a racy reader sees the old or the new value. An
+	 * extension's state is SL_CT_FREE. */
+	if (*(const volatile uint8_t *)&e->state == SL_CT_FREE ||
+	    (*(const volatile uint8_t *)&e->flags & SL_CT_F_EXT))
 		return NULL;
 	return e;
 }

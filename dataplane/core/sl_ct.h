@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
+#include "sl_common.h"
 #include "sl_flow.h"
 
 enum sl_ct_state {
@@ -37,33 +40,64 @@ void sl_ct_timeouts_default(struct sl_ct_timeouts *t);
 #define SL_CT_DIR_FWD	0	/* client -> VIP */
 #define SL_CT_DIR_REV	1	/* backend -> local */
 
-/* One tracked flow. */
+/* One tracked flow: one cache line. The keys are kept in the compact form
+ * a load balancer needs, not as two 40-byte 5-tuples:
+ *   forward (client -> VIP, as received):  client:cport, the VIP by its
+ *       stable id (its address, port and protocol are the VIP's), proto;
+ *   reverse (backend -> local, as received):  backend:bport -> lport,
+ *       proto (the local SNAT address is the out port's for the family;
+ *       a (backend, bport, lport, proto) is never used twice, whatever
+ *       the local address).
+ * IPv4 addresses sit in word 0, the other three words zero. The edge
+ * policy's per-flow data lives in an extension slot (struct sl_ct_ext),
+ * taken from the same pool only for the flows that need one. */
 struct sl_ct_entry {
-	struct sl_flow_key fwd;		/* client -> VIP as received */
-	struct sl_flow_key rev;		/* backend -> local as received */
+	uint32_t client[4];		/* client address, network order */
+	uint32_t backend[4];		/* backend address */
+	uint16_t cport;			/* client port, network order */
+	uint16_t bport;			/* backend port */
+	uint16_t lport;			/* local (SNAT) port */
+	uint16_t vip_id;		/* stable id */
 	uint32_t last_seen;		/* ms, caller's clock */
 	uint32_t backend_gen;		/* generation of backend_id */
+	uint32_t link;			/* sl_ct's own (extension, free list) */
 	uint16_t backend_id;		/* stable id (snapshot backend_gen[]) */
-	uint16_t vip_id;		/* stable id */
-	uint8_t state;			/* enum sl_ct_state */
-	uint8_t out_port;		/* port toward the backend */
-	uint8_t in_port;		/* port toward the client */
-	uint8_t flags;
 	uint16_t nh_backend;		/* neighbour index toward backend */
 	uint16_t nh_client;		/* neighbour index toward client */
-	uint32_t fwd_hash;
-	uint32_t rev_hash;
-	/* Edge policy (SL_CT_P_*), zero for a plain flow. */
+	uint16_t acl_gen;		/* access rules it passed (0: none) */
+	uint8_t state;			/* enum sl_ct_state */
+	uint8_t flags;			/* sl_ct's own: SL_CT_F_* */
+	uint8_t out_port : 4;		/* port toward the backend */
+	uint8_t in_port : 4;		/* port toward the client */
+	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
+} __attribute__((aligned(64)));
+
+_Static_assert(SL_MAX_PORTS <= 16, "sl_ct_entry ports are 4 bits");
+
+/* e->flags (read-only for callers) */
+#define SL_CT_F_FIN_FWD		0x01	/* the client sent a FIN */
+#define SL_CT_F_FIN_REV		0x02	/* the backend sent a FIN */
+#define SL_CT_F_USED		0x04	/* the slot holds a flow or an ext */
+#define SL_CT_F_EXT		0x08	/* ... an extension, not a flow */
+#define SL_CT_F_V6		0x10	/* IPv6 addresses */
+
+static inline uint8_t
+sl_ct_family(const struct sl_ct_entry *e)
+{
+	return (e->flags & SL_CT_F_V6) ? AF_INET6 : AF_INET;
+}
+
+/* Edge policy state of a flow (SYN proxy, PROXY v2). */
+struct sl_ct_ext {
 	uint32_t seq_delta;		/* SYN proxy: cookie - backend ISN */
 	uint32_t ts_delta;		/* SYN proxy: our TSval - backend's */
 	uint32_t isn;			/* client ISN */
-	uint8_t pflags;
-	uint8_t ws_ours;		/* SYN proxy: window scale we offered */
-	uint8_t ws_backend;		/* SYN proxy: the backend's */
 	uint16_t cwin;			/* SYN proxy: the client's window, as
 					 * its cookie ACK had it */
-	uint16_t acl_gen;		/* access rules it passed (0: none) */
-} __attribute__((aligned(64)));
+	uint8_t ws_ours;		/* SYN proxy: window scale we offered */
+	uint8_t ws_backend;		/* SYN proxy: the backend's */
+	uint8_t pflags;			/* SL_CT_P_* */
+};
 
 #define SL_CT_P_SYNPROXY	0x01	/* opened by a SYN cookie */
 #define SL_CT_P_PP2		0x02	/* PROXY v2 header goes first */
@@ -74,43 +108,92 @@ struct sl_ct_entry {
 struct sl_ct;	/* opaque */
 
 /* Bytes needed for a table of capacity flows (rounded up internally to a
- * power of two buckets). capacity >= 64. */
+ * power of two >= 64). */
 size_t sl_ct_memsize(uint32_t capacity);
-/* mem: sl_ct_memsize(capacity) bytes, 64-byte aligned, zeroed or not. */
+/* mem: sl_ct_memsize(capacity) bytes, 64-byte aligned, zeroed or not.
+ * seed keys the index hash (sl_ct_hash_fwd/_rev), so that clients cannot
+ * aim their flows at one bucket. */
 struct sl_ct *sl_ct_init(void *mem, uint32_t capacity,
-			 const struct sl_ct_timeouts *to);
+			 const struct sl_ct_timeouts *to, uint64_t seed);
 
-uint32_t sl_ct_capacity(const struct sl_ct *ct);
+uint32_t sl_ct_capacity(const struct sl_ct *ct);	/* slots */
 uint32_t sl_ct_count(const struct sl_ct *ct);	/* flows in use */
+uint32_t sl_ct_ext_count(const struct sl_ct *ct); /* extensions in use */
 
-/* Finds a live flow by either key; *dir is set to SL_CT_DIR_FWD / _REV.
- * An entry found but expired at now is removed (via the expire callback,
- * see sl_ct_set_expire_cb) and NULL is returned. */
-struct sl_ct_entry *sl_ct_lookup(struct sl_ct *ct,
-				 const struct sl_flow_key *k, uint32_t hash,
-				 uint32_t now, int *dir);
+/* The index hashes: of a forward key (client -> VIP as received; only the
+ * source address and port, proto and family are read) with the VIP's id,
+ * and of a reverse key (backend -> local as received; the destination
+ * address is not read). Lookups and inserts take these. */
+uint32_t sl_ct_hash_fwd(const struct sl_ct *ct, const struct sl_flow_key *k,
+			uint16_t vip_id);
+uint32_t sl_ct_hash_rev(const struct sl_ct *ct, const struct sl_flow_key *k);
+
+/* Finds a live flow by its forward key (k as received, of VIP vip_id) or
+ * its reverse key. An entry found but expired at now is removed (via the
+ * expire callback, see sl_ct_set_expire_cb) and NULL is returned. */
+struct sl_ct_entry *sl_ct_lookup_fwd(struct sl_ct *ct,
+				     const struct sl_flow_key *k,
+				     uint16_t vip_id, uint32_t hash,
+				     uint32_t now);
+struct sl_ct_entry *sl_ct_lookup_rev(struct sl_ct *ct,
+				     const struct sl_flow_key *k,
+				     uint32_t hash, uint32_t now);
 
 /* Prefetch hints for a burst-wide lookup (no effect on the result):
- * first the two candidate buckets of every key of the burst, then, once
+ * first the first candidate bucket of every key of the burst, then, once
  * those lines have arrived, the entries whose signature matches. */
 void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
-/* Both candidate buckets: for a key that is probably absent (a miss reads
- * both). */
+/* For a key that is probably absent: its first bucket (a miss reads the
+ * second only when keys of the first have overflowed into theirs). */
 void sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash);
 /* Returns false when no key of this hash is in its first bucket: most
- * likely a new flow (the second bucket is prefetched then). */
+ * likely a new flow (the second bucket is prefetched then, if a miss
+ * would read it). */
 bool sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
 
-/* Inserts a flow under both keys (which must not be present). Returns the
- * entry (fwd, rev, hashes, last_seen = now filled in; the rest zeroed for
- * the caller), or NULL when no slot is free even after reclaiming expired
- * flows in the two candidate buckets: the caller drops and counts. */
+/* Inserts a flow: fwd (client -> VIP vip_id as received) and rev (backend
+ * -> local as received, same proto and family), with their index hashes,
+ * which must be sl_ct_hash_fwd(fwd, vip_id) and sl_ct_hash_rev(rev) (the
+ * removal recomputes them from the entry); neither key may be present. Returns the entry (keys, vip_id, last_seen
+ * = now filled in; the rest zeroed for the caller), or NULL when no slot
+ * is free even after reclaiming expired flows in the candidate buckets:
+ * the caller drops and counts. */
 struct sl_ct_entry *sl_ct_insert(struct sl_ct *ct,
-				 const struct sl_flow_key *fwd, uint32_t fwd_hash,
+				 const struct sl_flow_key *fwd, uint16_t vip_id,
+				 uint32_t fwd_hash,
 				 const struct sl_flow_key *rev, uint32_t rev_hash,
 				 uint32_t now);
 
+/* Removes a flow (and its extension). A stale pointer is ignored. */
 void sl_ct_delete(struct sl_ct *ct, struct sl_ct_entry *e);
+
+/* Whether the flow has an extension (an edge policy's flow). */
+static inline bool
+sl_ct_has_ext(const struct sl_ct_entry *e)
+{
+	return e->link != 0;
+}
+
+/* The flow's extension, or NULL when it has none. */
+struct sl_ct_ext *sl_ct_ext(const struct sl_ct *ct,
+			    const struct sl_ct_entry *e);
+/* The flow's extension, taken (zeroed) from the free slots if it has
+ * none yet; NULL when no slot is free. */
+struct sl_ct_ext *sl_ct_ext_add(struct sl_ct *ct, struct sl_ct_entry *e);
+
+/* The flow's keys rebuilt. vip / vport_be: the VIP's address and port;
+ * local: the out port's SNAT address of the family. */
+void sl_ct_key_fwd(const struct sl_ct_entry *e, const struct sl_addr *vip,
+		   uint16_t vport_be, struct sl_flow_key *k);
+void sl_ct_key_rev(const struct sl_ct_entry *e, const struct sl_addr *local,
+		   struct sl_flow_key *k);
+/* What the packets are rewritten to: local -> backend (forward) and VIP
+ * -> client (reverse). */
+void sl_ct_key_to_backend(const struct sl_ct_entry *e,
+			  const struct sl_addr *local, struct sl_flow_key *k);
+void sl_ct_key_to_client(const struct sl_ct_entry *e,
+			 const struct sl_addr *vip, uint16_t vport_be,
+			 struct sl_flow_key *k);
 
 /* Advances the TCP state machine for a packet of the flow in direction dir
  * with tcp_flags; for UDP pass proto = IPPROTO_UDP. Sets last_seen. */
@@ -120,18 +203,19 @@ void sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
 bool sl_ct_expired(const struct sl_ct *ct, const struct sl_ct_entry *e,
 		   uint32_t now);
 
-/* Called for every entry removed by expiry (lookup or sweep), before it is
+/* Called for every flow removed by expiry (lookup or sweep), before it is
  * freed, so the caller can adjust counters. */
 typedef void (*sl_ct_expire_cb)(const struct sl_ct_entry *e, void *arg);
 void sl_ct_set_expire_cb(struct sl_ct *ct, sl_ct_expire_cb cb, void *arg);
 
-/* Examines up to budget entry slots from where the last sweep stopped and
- * removes the expired ones. Bounded work: call it every loop. Returns the
+/* Examines up to budget slots from where the last sweep stopped and
+ * removes the expired flows. Bounded work: call it every loop. Returns the
  * number removed. */
 uint32_t sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget);
 
-/* Iteration for listings: the entry at slot i (0 .. capacity-1) or NULL if
- * the slot is free. Safe to call from another thread (racy snapshot). */
+/* Iteration for listings: the flow at slot i (0 .. capacity-1) or NULL if
+ * the slot holds none (or a flow still in state SL_CT_FREE: inserted, no
+ * sl_ct_update() yet). Safe to call from another thread (racy snapshot). */
 const struct sl_ct_entry *sl_ct_slot(const struct sl_ct *ct, uint32_t i);
 
 #endif

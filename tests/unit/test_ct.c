@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Unit tests: connection tracking table (sl_ct.c).
+ * Unit tests: connection tracking table (sl_ct.c), against sl_ct.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,12 +12,16 @@
 
 #include "sl_common.h"
 #include "sl_ct.h"
+#include "sl_flow.h"
 #include "sl_pkt.h"
 
 #define FIN	SL_TCP_FIN
 #define SYN	SL_TCP_SYN
 #define RST	SL_TCP_RST
 #define ACK	SL_TCP_ACK
+
+#define SEED	0x5eed0123456789abULL
+#define VIP	3		/* the vip_id of the test flows */
 
 /* Deterministic PRNG (xorshift64*). */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -31,52 +35,67 @@ rng32(void)
 	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
 }
 
-/* A local flow hash (the real one lives in sl_flow.c, not linked here). */
-static uint32_t
-khash(const struct sl_flow_key *k)
-{
-	uint32_t w[10], i;
-	uint64_t h = 0x736c756963ULL;
+/* Flow id (< 60000), IPv4: client 198.18.0.0 + id : 1024 + id % 50000 ->
+ * VIP 198.19.0.1:80 forward; backend 198.18.128.1:8080 -> SNAT
+ * 198.19.1.0 : 1024 + id reverse. IPv6: client 2001:db8::id, VIP
+ * 2001:db8:ffff::1, backend 2001:db8:8000::1, SNAT 2001:db8:1::1, the
+ * same ports. */
+#define V4_CLIENT	0xc6120000u
 
-	memcpy(w, k, sizeof(w));
-	for (i = 0; i < 10; i++) {
-		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
+static void
+mk_keys6(uint32_t id, uint8_t proto, bool v6, struct sl_flow_key *f,
+	 struct sl_flow_key *r)
+{
+	memset(f, 0, sizeof(*f));
+	memset(r, 0, sizeof(*r));
+	f->proto = r->proto = proto;
+	f->sport = htons((uint16_t)(1024 + id % 50000));
+	f->dport = htons(80);
+	r->sport = htons(8080);
+	r->dport = htons((uint16_t)(1024 + id));
+	if (!v6) {
+		f->family = r->family = AF_INET;
+		f->src[0] = htonl(V4_CLIENT + id);
+		f->dst[0] = htonl(0xc6130001u);
+		r->src[0] = htonl(0xc6128001u);
+		r->dst[0] = htonl(0xc6130100u);
+		return;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	f->family = r->family = AF_INET6;
+	f->src[0] = htonl(0x20010db8u);
+	f->src[3] = htonl(id);
+	f->dst[0] = htonl(0x20010db8u);
+	f->dst[1] = htonl(0xffff0000u);
+	f->dst[3] = htonl(1);
+	r->src[0] = htonl(0x20010db8u);
+	r->src[1] = htonl(0x80000000u);
+	r->src[3] = htonl(1);
+	r->dst[0] = htonl(0x20010db8u);
+	r->dst[1] = htonl(0x00010000u);
+	r->dst[3] = htonl(1);
 }
 
-/* Flow id: client 198.18.0.0 + id : 1024 + id % 50000 -> VIP 198.19.0.1:80
- * forward; backend 198.18.128.1:8080 -> SNAT 198.19.1.0 + id / 60000 :
- * 1024 + id % 60000 reverse. Distinct for every id < 2^15. */
 static void
 mk_keys(uint32_t id, uint8_t proto, struct sl_flow_key *f,
 	struct sl_flow_key *r)
 {
-	memset(f, 0, sizeof(*f));
-	memset(r, 0, sizeof(*r));
-	f->family = r->family = AF_INET;
-	f->proto = r->proto = proto;
-	f->src[0] = htonl(0xc6120000u + id);
-	f->dst[0] = htonl(0xc6130001u);
-	f->sport = htons(1024 + id % 50000);
-	f->dport = htons(80);
-	r->src[0] = htonl(0xc6128001u);
-	r->dst[0] = htonl(0xc6130100u + id / 60000);
-	r->sport = htons(8080);
-	r->dport = htons(1024 + id % 60000);
+	mk_keys6(id, proto, false, f, r);
 }
 
+/* The flow id of an entry made from mk_keys6(). */
 static uint32_t
-key_id(const struct sl_flow_key *f)
+entry_id(const struct sl_ct_entry *e)
 {
-	return ntohl(f->src[0]) - 0xc6120000u;
+	if (e->flags & SL_CT_F_V6)
+		return ntohl(e->client[3]);
+	return ntohl(e->client[0]) - V4_CLIENT;
 }
 
 /* Table memory: 64-byte aligned, filled with garbage to check that init
  * does not rely on zeroed memory. */
 static struct sl_ct *
-mk_table(uint32_t capacity, const struct sl_ct_timeouts *to, void **mem)
+mk_table_seed(uint32_t capacity, const struct sl_ct_timeouts *to,
+	      uint64_t seed, void **mem)
 {
 	size_t sz = sl_ct_memsize(capacity);
 	struct sl_ct *ct;
@@ -85,22 +104,31 @@ mk_table(uint32_t capacity, const struct sl_ct_timeouts *to, void **mem)
 	*mem = aligned_alloc(64, sz);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(*mem);
 	memset(*mem, 0xa5, sz);
-	ct = sl_ct_init(*mem, capacity, to);
+	ct = sl_ct_init(*mem, capacity, to, seed);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
 	return ct;
+}
+
+static struct sl_ct *
+mk_table(uint32_t capacity, const struct sl_ct_timeouts *to, void **mem)
+{
+	return mk_table_seed(capacity, to, SEED, mem);
 }
 
 /* Expire callback bookkeeping. */
 static uint32_t cb_calls;
 static uint32_t cb_last_id;
-static uint8_t cb_seen[1 << 15];
+static uint32_t cb_ext_seen;	/* callbacks given an extension slot */
+static uint8_t cb_seen[1 << 16];
 
 static void
 count_cb(const struct sl_ct_entry *e, void *arg)
 {
-	uint32_t id = key_id(&e->fwd);
+	uint32_t id = entry_id(e);
 
 	(*(uint32_t *)arg)++;
+	if (e->flags & SL_CT_F_EXT)
+		cb_ext_seen++;
 	cb_last_id = id;
 	if (id < SL_ARRAY_SIZE(cb_seen))
 		cb_seen[id]++;
@@ -110,73 +138,53 @@ static void
 cb_reset(void)
 {
 	cb_calls = 0;
+	cb_ext_seen = 0;
 	cb_last_id = UINT32_MAX;
 	memset(cb_seen, 0, sizeof(cb_seen));
 }
 
-/* Inserts flow id (TCP keys; the state decides what it tracks). */
+static struct sl_ct_entry *
+ins_keys(struct sl_ct *ct, const struct sl_flow_key *f, uint16_t vip_id,
+	 const struct sl_flow_key *r, uint32_t now)
+{
+	return sl_ct_insert(ct, f, vip_id, sl_ct_hash_fwd(ct, f, vip_id), r,
+			    sl_ct_hash_rev(ct, r), now);
+}
+
+static struct sl_ct_entry *
+look_fwd_key(struct sl_ct *ct, const struct sl_flow_key *f, uint16_t vip_id,
+	     uint32_t now)
+{
+	return sl_ct_lookup_fwd(ct, f, vip_id, sl_ct_hash_fwd(ct, f, vip_id),
+				now);
+}
+
+static struct sl_ct_entry *
+look_rev_key(struct sl_ct *ct, const struct sl_flow_key *r, uint32_t now)
+{
+	return sl_ct_lookup_rev(ct, r, sl_ct_hash_rev(ct, r), now);
+}
+
+/* Inserts flow id (IPv4 TCP keys of VIP; the state decides what it
+ * tracks). */
 static struct sl_ct_entry *
 ins(struct sl_ct *ct, uint32_t id, uint32_t now)
 {
 	struct sl_flow_key f, r;
 
 	mk_keys(id, IPPROTO_TCP, &f, &r);
-	return sl_ct_insert(ct, &f, khash(&f), &r, khash(&r), now);
+	return ins_keys(ct, &f, VIP, &r, now);
 }
 
-/* Lookup by the forward (dir 0) or reverse (dir 1) key of flow id. */
+/* Lookup by the forward (which 0) or reverse (which 1) key of flow id. */
 static struct sl_ct_entry *
-look(struct sl_ct *ct, uint32_t id, int which, uint32_t now, int *dir)
+look(struct sl_ct *ct, uint32_t id, int which, uint32_t now)
 {
 	struct sl_flow_key f, r;
-	const struct sl_flow_key *k;
 
 	mk_keys(id, IPPROTO_TCP, &f, &r);
-	k = which ? &r : &f;
-	return sl_ct_lookup(ct, k, khash(k), now, dir);
-}
-
-static void
-test_memsize(void)
-{
-	struct sl_ct *ct;
-	void *mem;
-	char *raw;
-
-	/* Per flow: the entry, half a bucket (32), a free-stack slot (4)
-	 * and an in-use byte; plus a 128-byte header. */
-	const size_t per_flow = sizeof(struct sl_ct_entry) + 32 + 4 + 1;
-
-	CU_ASSERT_EQUAL(sl_ct_memsize(64), 128 + 64 * per_flow);
-	CU_ASSERT_EQUAL(sl_ct_memsize(1), sl_ct_memsize(64));
-	CU_ASSERT_EQUAL(sl_ct_memsize(0), sl_ct_memsize(64));
-	CU_ASSERT_EQUAL(sl_ct_memsize(100), sl_ct_memsize(128));
-	CU_ASSERT(sl_ct_memsize(129) > sl_ct_memsize(128));
-	CU_ASSERT_EQUAL(sl_ct_memsize(1u << 28), 128 + (1ull << 28) * per_flow);
-	CU_ASSERT_EQUAL(sl_ct_memsize((1u << 28) + 1), 0);
-	printf("\n    sizeof(struct sl_ct_entry) = %zu, memsize(1M) = %zu "
-	       "(%.2f bytes/flow) ", sizeof(struct sl_ct_entry),
-	       sl_ct_memsize(1u << 20), sl_ct_memsize(1u << 20) / 1048576.0);
-
-	ct = mk_table(100, NULL, &mem);
-	CU_ASSERT_EQUAL(sl_ct_capacity(ct), 128);
-	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
-	free(mem);
-	ct = mk_table(1, NULL, &mem);
-	CU_ASSERT_EQUAL(sl_ct_capacity(ct), 64);
-	free(mem);
-
-	/* Misaligned memory or absurd capacity: NULL, errno EINVAL. */
-	raw = aligned_alloc(64, sl_ct_memsize(64) + 64);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
-	errno = 0;
-	CU_ASSERT_PTR_NULL(sl_ct_init(raw + 8, 64, NULL));
-	CU_ASSERT_EQUAL(errno, EINVAL);
-	errno = 0;
-	CU_ASSERT_PTR_NULL(sl_ct_init(raw, 0x80000000u, NULL));
-	CU_ASSERT_EQUAL(errno, EINVAL);
-	CU_ASSERT_PTR_NULL(sl_ct_init(NULL, 64, NULL));
-	free(raw);
+	return which ? look_rev_key(ct, &r, now) :
+		       look_fwd_key(ct, &f, VIP, now);
 }
 
 static bool
@@ -190,78 +198,681 @@ listed(const struct sl_ct *ct, const struct sl_ct_entry *e)
 	return false;
 }
 
+/* Listed flows; every one of them must be a flow, not an extension. */
+static uint32_t
+count_listed(const struct sl_ct *ct)
+{
+	const struct sl_ct_entry *e;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < sl_ct_capacity(ct) + 5; i++) {
+		e = sl_ct_slot(ct, i);
+		if (e == NULL)
+			continue;
+		CU_ASSERT(i < sl_ct_capacity(ct));
+		CU_ASSERT_EQUAL(e->flags & (SL_CT_F_USED | SL_CT_F_EXT),
+				SL_CT_F_USED);
+		CU_ASSERT_NOT_EQUAL(e->state, SL_CT_FREE);
+		n++;
+	}
+	return n;
+}
+
+static bool
+all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+static void
+test_memsize(void)
+{
+	struct sl_ct *ct;
+	uint32_t cap;
+	size_t hdr;
+	void *mem;
+	char *raw;
+
+	CU_ASSERT_EQUAL(sizeof(struct sl_ct_entry), 64);
+	CU_ASSERT(sizeof(struct sl_ct_ext) <= 64);
+	/* 80 bytes per slot (the entry, a quarter of a 64-byte bucket) and
+	 * a fixed header, for every capacity. */
+	hdr = sl_ct_memsize(64) - 64 * 80;
+	CU_ASSERT(sl_ct_memsize(64) > 64 * 80);
+	CU_ASSERT(hdr < 1024 && hdr % 64 == 0);
+	for (cap = 64; cap <= (1u << 28); cap <<= 1)
+		CU_ASSERT_EQUAL(sl_ct_memsize(cap), (size_t)cap * 80 + hdr);
+	for (cap = 1024; cap <= (1u << 22); cap <<= 1)
+		CU_ASSERT(sl_ct_memsize(cap) / cap <= 80);
+	CU_ASSERT_EQUAL(sl_ct_memsize(1), sl_ct_memsize(64));
+	CU_ASSERT_EQUAL(sl_ct_memsize(0), sl_ct_memsize(64));
+	CU_ASSERT_EQUAL(sl_ct_memsize(100), sl_ct_memsize(128));
+	CU_ASSERT_EQUAL(sl_ct_memsize(129), sl_ct_memsize(256));
+	CU_ASSERT_EQUAL(sl_ct_memsize((1u << 28) + 1), 0);
+	CU_ASSERT_EQUAL(sl_ct_memsize(UINT32_MAX), 0);
+	printf("\n    sizeof(struct sl_ct_entry) = %zu, memsize(1M) = %zu "
+	       "(%.2f bytes/slot) ", sizeof(struct sl_ct_entry),
+	       sl_ct_memsize(1u << 20), sl_ct_memsize(1u << 20) / 1048576.0);
+
+	ct = mk_table(100, NULL, &mem);
+	CU_ASSERT_EQUAL(sl_ct_capacity(ct), 128);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 0);
+	CU_ASSERT_EQUAL(count_listed(ct), 0);
+	free(mem);
+	ct = mk_table(1, NULL, &mem);
+	CU_ASSERT_EQUAL(sl_ct_capacity(ct), 64);
+	free(mem);
+	ct = mk_table(4096, NULL, &mem);
+	CU_ASSERT_EQUAL(sl_ct_capacity(ct), 4096);
+	free(mem);
+
+	/* Misaligned memory or absurd capacity: NULL, errno EINVAL. */
+	raw = aligned_alloc(64, sl_ct_memsize(64) + 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sl_ct_init(raw + 8, 64, NULL, SEED));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sl_ct_init(raw, 0x80000000u, NULL, SEED));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sl_ct_init(NULL, 64, NULL, SEED));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	free(raw);
+}
+
 static void
 test_insert_lookup_delete(void)
 {
 	struct sl_ct_entry *e, *x;
-	struct sl_flow_key f, r, g;
+	struct sl_flow_key f, r;
 	struct sl_ct *ct;
 	uint32_t id, now = 1000;
 	void *mem;
-	int dir = -1;
 
 	ct = mk_table(256, NULL, &mem);
 	for (id = 0; id < 200; id++) {
-		e = ins(ct, id, now);
+		bool v6 = id % 4 == 3;
+		uint8_t proto = id % 5 == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+
+		mk_keys6(id, proto, v6, &f, &r);
+		e = ins_keys(ct, &f, (uint16_t)(id % 7), &r, now);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-		mk_keys(id, IPPROTO_TCP, &f, &r);
-		CU_ASSERT(sl_flow_key_eq(&e->fwd, &f));
-		CU_ASSERT(sl_flow_key_eq(&e->rev, &r));
-		CU_ASSERT_EQUAL(e->fwd_hash, khash(&f));
-		CU_ASSERT_EQUAL(e->rev_hash, khash(&r));
+		CU_ASSERT_EQUAL(((uintptr_t)e) % 64, 0);
+		CU_ASSERT_EQUAL(memcmp(e->client, f.src, 16), 0);
+		CU_ASSERT_EQUAL(memcmp(e->backend, r.src, 16), 0);
+		CU_ASSERT_EQUAL(e->cport, f.sport);
+		CU_ASSERT_EQUAL(e->bport, r.sport);
+		CU_ASSERT_EQUAL(e->lport, r.dport);
+		CU_ASSERT_EQUAL(e->vip_id, id % 7);
+		CU_ASSERT_EQUAL(e->proto, proto);
+		CU_ASSERT_EQUAL(e->flags,
+				SL_CT_F_USED | (v6 ? SL_CT_F_V6 : 0));
+		CU_ASSERT_EQUAL(sl_ct_family(e), v6 ? AF_INET6 : AF_INET);
 		CU_ASSERT_EQUAL(e->last_seen, now);
-		CU_ASSERT(e->state == SL_CT_FREE && e->flags == 0 &&
-			  e->backend_id == 0 && e->backend_gen == 0 &&
-			  e->vip_id == 0 && e->nh_backend == 0 &&
-			  e->nh_client == 0 && e->in_port == 0 &&
-			  e->out_port == 0);
+		CU_ASSERT(e->state == SL_CT_FREE && e->backend_id == 0 &&
+			  e->backend_gen == 0 && e->nh_backend == 0 &&
+			  e->nh_client == 0 && e->acl_gen == 0 &&
+			  e->in_port == 0 && e->out_port == 0);
+		CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e));
 		/* Not listed until the first update gives it a state. */
 		CU_ASSERT_FALSE(listed(ct, e));
-		sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, now);
+		sl_ct_update(e, proto, SL_CT_DIR_FWD, SYN, now);
 		e->backend_id = (uint16_t)id;
+		/* The 4-bit ports take 0..15 and leave the rest alone. */
+		e->out_port = 15;
+		e->in_port = (uint8_t)(id % 16);
+		CU_ASSERT_EQUAL(e->proto, proto);
+		CU_ASSERT_EQUAL(e->flags & SL_CT_F_V6, v6 ? SL_CT_F_V6 : 0);
 		CU_ASSERT_TRUE(listed(ct, e));
 	}
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 200);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 0);
 
 	for (id = 0; id < 200; id++) {
-		e = look(ct, id, 0, now, &dir);
+		mk_keys6(id, id % 5 == 0 ? IPPROTO_UDP : IPPROTO_TCP,
+			 id % 4 == 3, &f, &r);
+		e = look_fwd_key(ct, &f, (uint16_t)(id % 7), now);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-		CU_ASSERT_EQUAL(dir, SL_CT_DIR_FWD);
 		CU_ASSERT_EQUAL(e->backend_id, id);
-		x = look(ct, id, 1, now, &dir);
+		CU_ASSERT_EQUAL(e->out_port, 15);
+		CU_ASSERT_EQUAL(e->in_port, id % 16);
+		x = look_rev_key(ct, &r, now);
 		CU_ASSERT_PTR_EQUAL(x, e);
-		CU_ASSERT_EQUAL(dir, SL_CT_DIR_REV);
+		/* A forward key is not a reverse key, nor the other way. */
+		CU_ASSERT_PTR_NULL(look_rev_key(ct, &f, now));
+		CU_ASSERT_PTR_NULL(look_fwd_key(ct, &r, (uint16_t)(id % 7),
+						now));
 	}
-	/* Unknown key; and a different key given a stored key's hash. */
-	CU_ASSERT_PTR_NULL(look(ct, 300, 0, now, &dir));
-	mk_keys(5, IPPROTO_TCP, &f, &r);
-	g = f;
-	g.proto = IPPROTO_UDP;
-	CU_ASSERT_PTR_NULL(sl_ct_lookup(ct, &g, khash(&f), now, &dir));
+	/* Unknown keys. */
+	mk_keys(300, IPPROTO_TCP, &f, &r);
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &f, VIP, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &r, now));
 
 	/* Listing: every updated flow appears once. */
-	{
-		uint32_t i, listed = 0;
+	CU_ASSERT_EQUAL(count_listed(ct), 200);
 
-		for (i = 0; i < sl_ct_capacity(ct) + 5; i++)
-			listed += sl_ct_slot(ct, i) != NULL;
-		CU_ASSERT_EQUAL(listed, 200);
-	}
-
-	e = look(ct, 7, 1, now, &dir);
+	/* Flow 6: IPv4, TCP, VIP 6. */
+	mk_keys(6, IPPROTO_TCP, &f, &r);
+	e = look_rev_key(ct, &r, now);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f, 6, now), e);
 	sl_ct_delete(ct, e);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 199);
-	CU_ASSERT_PTR_NULL(look(ct, 7, 0, now, &dir));
-	CU_ASSERT_PTR_NULL(look(ct, 7, 1, now, &dir));
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &f, 6, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &r, now));
+	CU_ASSERT_FALSE(listed(ct, e));
 	sl_ct_delete(ct, e);	/* stale pointer: no effect */
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 199);
-	CU_ASSERT_PTR_NOT_NULL(look(ct, 8, 1, now, &dir));
-	/* Re-insert after delete. */
-	CU_ASSERT_PTR_NOT_NULL(ins(ct, 7, now));
-	CU_ASSERT_PTR_NOT_NULL(look(ct, 7, 1, now, &dir));
+	CU_ASSERT_EQUAL(count_listed(ct), 199);
+	mk_keys(9, IPPROTO_TCP, &f, &r);
+	CU_ASSERT_PTR_NOT_NULL(look_rev_key(ct, &r, now));
+	/* Re-insert after delete (under another VIP this time). */
+	mk_keys(6, IPPROTO_TCP, &f, &r);
+	e = ins_keys(ct, &f, 0, &r, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r, now), e);
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f, 0, now), e);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 200);
 	free(mem);
+}
+
+/* (a) A lookup matches only its own key, even given the stored key's hash
+ * (same buckets, same signature: the compare decides). */
+static void
+test_lookup_match(void)
+{
+	struct sl_flow_key f, r, g, f6, r6;
+	struct sl_ct_entry *e, *e6;
+	struct sl_ct *ct;
+	uint32_t hf, hr, now = 10;
+	void *mem;
+
+	ct = mk_table(256, NULL, &mem);
+	mk_keys(5, IPPROTO_TCP, &f, &r);
+	hf = sl_ct_hash_fwd(ct, &f, VIP);
+	hr = sl_ct_hash_rev(ct, &r);
+	e = sl_ct_insert(ct, &f, VIP, hf, &r, hr, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd(ct, &f, VIP, hf, now), e);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_rev(ct, &r, hr, now), e);
+
+	/* Forward: another VIP, proto, client port or address. */
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &f, VIP + 1, hf, now));
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &f, VIP + 1,
+			   sl_ct_hash_fwd(ct, &f, VIP + 1), now));
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &f, 0, hf, now));
+	g = f;
+	g.proto = IPPROTO_UDP;
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now));
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &g, VIP, now));
+	g = f;
+	g.sport ^= htons(1);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now));
+	g = f;
+	g.src[0] ^= htonl(1);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now));
+	/* IPv6 key whose first word is the IPv4 client (the rest zero, as
+	 * the entry stores an IPv4 address), and with more words. */
+	g = f;
+	g.family = AF_INET6;
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now));
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &g, VIP, now));
+	g.src[3] = htonl(1);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now));
+	/* The destination is the VIP's (its id): not compared. */
+	g = f;
+	g.dst[0] = htonl(0x0a000001u);
+	g.dport = htons(443);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd(ct, &g, VIP, hf, now), e);
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &g, VIP, now), e);
+
+	/* Reverse: another local port, backend port, backend, proto,
+	 * family. */
+	g = r;
+	g.dport ^= htons(1);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev(ct, &g, hr, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &g, now));
+	g = r;
+	g.sport ^= htons(1);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev(ct, &g, hr, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &g, now));
+	g = r;
+	g.src[0] ^= htonl(0x100);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev(ct, &g, hr, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &g, now));
+	g = r;
+	g.proto = IPPROTO_UDP;
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev(ct, &g, hr, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &g, now));
+	g = r;
+	g.family = AF_INET6;
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev(ct, &g, hr, now));
+	/* The local address is not compared. */
+	g = r;
+	g.dst[0] = htonl(0x0a000002u);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_rev(ct, &g, hr, now), e);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &g, now), e);
+
+	/* The IPv6 twin (the IPv4 words, family AF_INET6) is a flow of its
+	 * own, even under the IPv4 flow's hashes. */
+	f6 = f;
+	f6.family = AF_INET6;
+	r6 = r;
+	r6.family = AF_INET6;
+	e6 = ins_keys(ct, &f6, VIP, &r6, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e6);
+	CU_ASSERT_PTR_NOT_EQUAL(e6, e);
+	CU_ASSERT_EQUAL(e6->flags & SL_CT_F_V6, SL_CT_F_V6);
+	CU_ASSERT_EQUAL(e->flags & SL_CT_F_V6, 0);
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f6, VIP, now), e6);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r6, now), e6);
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f, VIP, now), e);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r, now), e);
+	CU_ASSERT_PTR_NOT_EQUAL(sl_ct_lookup_fwd(ct, &f6, VIP,
+			   sl_ct_hash_fwd(ct, &f, VIP), now), e);
+	CU_ASSERT_PTR_NOT_EQUAL(sl_ct_lookup_fwd(ct, &f, VIP,
+			   sl_ct_hash_fwd(ct, &f6, VIP), now), e6);
+	CU_ASSERT_PTR_NOT_EQUAL(sl_ct_lookup_rev(ct, &r6, hr, now), e);
+	CU_ASSERT_PTR_NOT_EQUAL(sl_ct_lookup_rev(ct, &r,
+			   sl_ct_hash_rev(ct, &r6), now), e6);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 2);
+	sl_ct_delete(ct, e);
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &f, VIP, now));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &r, now));
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f6, VIP, now), e6);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r6, now), e6);
+	free(mem);
+}
+
+/* Key with source and destination swapped. */
+static void
+swap_key(const struct sl_flow_key *k, struct sl_flow_key *s)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->src, k->dst, 16);
+	memcpy(s->dst, k->src, 16);
+	s->sport = k->dport;
+	s->dport = k->sport;
+	s->proto = k->proto;
+	s->family = k->family;
+}
+
+/* (b) The rebuilt keys are the inserted ones, byte for byte. */
+static void
+test_key_rebuild(void)
+{
+	struct sl_flow_key f, r, k, want;
+	struct sl_addr vip, local;
+	struct sl_ct_entry *e;
+	struct sl_ct *ct;
+	uint32_t id;
+	void *mem;
+
+	ct = mk_table(64, NULL, &mem);
+	for (id = 0; id < 8; id++) {
+		bool v6 = id & 1;
+		uint8_t proto = id & 2 ? IPPROTO_UDP : IPPROTO_TCP;
+
+		mk_keys6(40000 + id * 1111, proto, v6, &f, &r);
+		if (id & 4) {	/* other ports and addresses */
+			f.dport = htons(8443);
+			f.dst[0] ^= htonl(0x00000200u);
+			r.dst[0] ^= htonl(0x00000300u);
+			r.src[v6 ? 2 : 0] ^= htonl(0x00010000u);
+			r.sport = htons(65535);
+		}
+		e = ins_keys(ct, &f, (uint16_t)(100 + id), &r, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		sl_ct_update(e, proto, SL_CT_DIR_FWD, SYN, 2);
+		sl_flow_key_dst(&f, &vip);
+		sl_flow_key_dst(&r, &local);
+
+		memset(&k, 0xa5, sizeof(k));
+		sl_ct_key_fwd(e, &vip, f.dport, &k);
+		CU_ASSERT_EQUAL(memcmp(&k, &f, sizeof(k)), 0);
+		memset(&k, 0xa5, sizeof(k));
+		sl_ct_key_rev(e, &local, &k);
+		CU_ASSERT_EQUAL(memcmp(&k, &r, sizeof(k)), 0);
+		/* local -> backend, VIP -> client */
+		memset(&k, 0xa5, sizeof(k));
+		sl_ct_key_to_backend(e, &local, &k);
+		swap_key(&r, &want);
+		CU_ASSERT_EQUAL(memcmp(&k, &want, sizeof(k)), 0);
+		memset(&k, 0xa5, sizeof(k));
+		sl_ct_key_to_client(e, &vip, f.dport, &k);
+		swap_key(&f, &want);
+		CU_ASSERT_EQUAL(memcmp(&k, &want, sizeof(k)), 0);
+		/* The rebuilt keys find the flow. */
+		sl_ct_key_fwd(e, &vip, f.dport, &k);
+		CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &k, (uint16_t)(100 + id),
+						 3), e);
+		sl_ct_key_rev(e, &local, &k);
+		CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &k, 3), e);
+	}
+	/* Spot check of one IPv4 to_client key, field by field. */
+	mk_keys(12, IPPROTO_TCP, &f, &r);
+	e = ins_keys(ct, &f, VIP, &r, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	sl_flow_key_dst(&f, &vip);
+	sl_ct_key_to_client(e, &vip, htons(80), &k);
+	CU_ASSERT_EQUAL(k.src[0], htonl(0xc6130001u));
+	CU_ASSERT_EQUAL(k.dst[0], htonl(V4_CLIENT + 12));
+	CU_ASSERT_EQUAL(k.sport, htons(80));
+	CU_ASSERT_EQUAL(k.dport, htons(1024 + 12));
+	CU_ASSERT_EQUAL(k.proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(k.family, AF_INET);
+	free(mem);
+}
+
+/* (c) Extensions. */
+static void
+fill_ext(struct sl_ct_ext *x, uint32_t tag)
+{
+	x->seq_delta = tag;
+	x->ts_delta = ~tag;
+	x->isn = tag * 3 + 1;
+	x->cwin = (uint16_t)(tag | 1);
+	x->ws_ours = 7;
+	x->ws_backend = 14;
+	x->pflags = SL_CT_P_SYNPROXY | SL_CT_P_PP2 | SL_CT_P_WS;
+}
+
+static bool
+ext_is(const struct sl_ct_ext *x, uint32_t tag)
+{
+	return x->seq_delta == tag && x->ts_delta == ~tag &&
+	       x->isn == tag * 3 + 1 && x->cwin == (uint16_t)(tag | 1) &&
+	       x->ws_ours == 7 && x->ws_backend == 14 &&
+	       x->pflags == (SL_CT_P_SYNPROXY | SL_CT_P_PP2 | SL_CT_P_WS);
+}
+
+/* The slot (cache line) that holds p. */
+static const void *
+line_of(const void *p)
+{
+	return (const void *)((uintptr_t)p & ~(uintptr_t)63);
+}
+
+static bool
+slot_listed(const struct sl_ct *ct, const void *line)
+{
+	uint32_t i;
+
+	for (i = 0; i < sl_ct_capacity(ct); i++)
+		if ((const void *)sl_ct_slot(ct, i) == line)
+			return true;
+	return false;
+}
+
+static void
+test_ext(void)
+{
+	struct sl_ct_entry *e, *e2, *e3, *ents[64];
+	struct sl_ct_ext *x, *x2, *y;
+	struct sl_ct_timeouts to;
+	struct sl_ct *ct;
+	uint32_t id, n, calls = 0, t;
+	void *mem;
+
+	sl_ct_timeouts_default(&to);
+	ct = mk_table(64, &to, &mem);
+	sl_ct_set_expire_cb(ct, count_cb, &calls);
+	cb_reset();
+
+	e = ins(ct, 1, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, 0);
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e));
+	x = sl_ct_ext_add(ct, e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_TRUE(all_zero(x, sizeof(*x)));
+	/* Its own slot: not inside the flow's line. */
+	CU_ASSERT_PTR_NOT_EQUAL(line_of(x), (const void *)e);
+	CU_ASSERT_PTR_EQUAL(line_of((const char *)x + sizeof(*x) - 1),
+			    line_of(x));
+	CU_ASSERT_PTR_EQUAL(sl_ct_ext(ct, e), x);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 1);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 1);
+	fill_ext(x, 0x11223344u);
+	/* The same pointer twice, not zeroed again. */
+	CU_ASSERT_PTR_EQUAL(sl_ct_ext_add(ct, e), x);
+	CU_ASSERT_TRUE(ext_is(x, 0x11223344u));
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 1);
+	/* The flow's fields and the extension do not overlap. */
+	CU_ASSERT_EQUAL(e->flags, SL_CT_F_USED);
+	CU_ASSERT_EQUAL(entry_id(e), 1);
+	CU_ASSERT_EQUAL(e->state, SL_CT_SYN_SENT);
+	CU_ASSERT_PTR_EQUAL(look(ct, 1, 0, 1), e);
+	CU_ASSERT_PTR_EQUAL(look(ct, 1, 1, 1), e);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, SYN | ACK | FIN, 2);
+	e->backend_id = 0xffff;
+	e->acl_gen = 0xffff;
+	CU_ASSERT_TRUE(ext_is(x, 0x11223344u));
+	CU_ASSERT_PTR_EQUAL(sl_ct_ext(ct, e), x);
+
+	/* A second flow: no extension until added, then another one. */
+	e2 = ins(ct, 2, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e2);
+	sl_ct_update(e2, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 2);
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e2));
+	x2 = sl_ct_ext_add(ct, e2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x2);
+	CU_ASSERT_PTR_NOT_EQUAL(line_of(x2), line_of(x));
+	CU_ASSERT_PTR_NOT_EQUAL(line_of(x2), (const void *)e2);
+	CU_ASSERT_PTR_NOT_EQUAL(line_of(x2), (const void *)e);
+	CU_ASSERT_TRUE(all_zero(x2, sizeof(*x2)));
+	fill_ext(x2, 2);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 2);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 2);
+	/* Listings show the two flows, never an extension slot. */
+	CU_ASSERT_EQUAL(count_listed(ct), 2);
+	CU_ASSERT_FALSE(slot_listed(ct, line_of(x)));
+	CU_ASSERT_FALSE(slot_listed(ct, line_of(x2)));
+
+	/* Fill the table: 64 slots, 4 taken. */
+	for (id = 10, n = 0; id < 200 && n < 64; id++) {
+		e3 = ins(ct, id, 3);
+		if (e3 == NULL)
+			break;
+		sl_ct_update(e3, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 3);
+		ents[n++] = e3;
+	}
+	CU_ASSERT_EQUAL(n, 60);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 62);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 2);
+	CU_ASSERT_EQUAL(count_listed(ct), 62);
+	/* No slot for an extension. */
+	CU_ASSERT_PTR_NULL(sl_ct_ext_add(ct, ents[0]));
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, ents[0]));
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 2);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 62);
+	/* Deleting a flow without one frees one slot: an extension fits,
+	 * zeroed although its slot held a flow. */
+	sl_ct_delete(ct, ents[1]);
+	y = sl_ct_ext_add(ct, ents[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+	CU_ASSERT_TRUE(all_zero(y, sizeof(*y)));
+	fill_ext(y, 100);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 61);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 3);
+	CU_ASSERT_PTR_NULL(ins(ct, 300, 3));
+	/* A stale pointer to a slot that now holds an extension (every
+	 * slot held a flow once): ignored. */
+	sl_ct_delete(ct, (struct sl_ct_entry *)(uintptr_t)line_of(y));
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 61);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 3);
+	CU_ASSERT_PTR_EQUAL(sl_ct_ext(ct, ents[0]), y);
+	CU_ASSERT_TRUE(ext_is(y, 100));
+	/* Deleting a flow with an extension frees two slots. */
+	sl_ct_delete(ct, e2);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 60);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 2);
+	CU_ASSERT_PTR_NULL(look(ct, 2, 0, 3));
+	e3 = ins(ct, 301, 3);
+	CU_ASSERT_PTR_NOT_NULL(e3);
+	e3 = ins(ct, 302, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e3);
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e3));	/* the old ext is gone */
+	CU_ASSERT_PTR_NULL(ins(ct, 303, 3));
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 62);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 2);
+	CU_ASSERT_TRUE(ext_is(x, 0x11223344u));
+	CU_ASSERT_TRUE(ext_is(y, 100));
+
+	/* The sweep never expires an extension on its own: flow 1 is kept
+	 * alive across many full sweeps far beyond every timeout, while
+	 * everything else expires. */
+	for (t = 100000; t <= 2000000; t += 100000) {
+		sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, t);
+		sl_ct_sweep(ct, t, 1000);
+		CU_ASSERT_PTR_EQUAL(sl_ct_ext(ct, e), x);
+	}
+	CU_ASSERT_EQUAL(cb_ext_seen, 0);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 1);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 1);
+	CU_ASSERT_EQUAL(calls, 61);
+	CU_ASSERT_EQUAL(cb_seen[1], 0);
+	CU_ASSERT_TRUE(ext_is(x, 0x11223344u));
+	CU_ASSERT_PTR_EQUAL(look(ct, 1, 1, t), e);
+	CU_ASSERT_EQUAL(count_listed(ct), 1);
+
+	/* Expiry by lookup takes the extension with it. */
+	calls = 0;
+	CU_ASSERT_PTR_NULL(look(ct, 1, 0, t + 300000));
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 0);
+
+	/* Expiry by sweep too; and by insert's reclaim in a full table. */
+	e = ins(ct, 1, t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e));
+	CU_ASSERT_PTR_NOT_NULL(sl_ct_ext_add(ct, e));
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 1);
+	CU_ASSERT_EQUAL(sl_ct_sweep(ct, t + 5000, 1000), 1);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 0);
+	for (id = 0; id < 32; id++) {
+		e = ins(ct, id, t);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, t);
+		CU_ASSERT_PTR_NOT_NULL(sl_ct_ext_add(ct, e));
+	}
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 32);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 32);
+	CU_ASSERT_PTR_NULL(ins(ct, 40, t + 1000));
+	calls = 0;
+	e = ins(ct, 40, t + 30000);
+	CU_ASSERT_PTR_NOT_NULL(e);
+	CU_ASSERT(calls >= 1);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 32 - calls + 1);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 32 - calls);
+	CU_ASSERT_EQUAL(cb_ext_seen, 0);
+	free(mem);
+}
+
+/* (e) The index hashes. */
+static void
+test_hash(void)
+{
+	struct sl_ct *a, *b, *c, *d;
+	struct sl_flow_key f, r, g;
+	uint32_t id, same_seed = 0, diff_seed = 0, diff_hi = 0, diff_vip = 0;
+	uint32_t diff_sport = 0, diff_src = 0, diff_proto = 0;
+	uint32_t rdiff_seed = 0, rdiff_dport = 0, rdiff_sport = 0;
+	uint32_t rdiff_src = 0, rdiff_proto = 0, rdiff_hi = 0;
+	uint32_t fwd_dst_same = 0, rev_dst_same = 0, fr_same = 0;
+	void *ma, *mb, *mc, *md;
+
+	a = mk_table_seed(1024, NULL, 1, &ma);
+	b = mk_table_seed(1024, NULL, 2, &mb);
+	c = mk_table_seed(1024, NULL, 1, &mc);
+	d = mk_table_seed(1024, NULL, 1 | (1ull << 40), &md);
+	for (id = 0; id < 1000; id++) {
+		bool v6 = id % 2;
+		uint32_t h, hr;
+
+		mk_keys6(id, IPPROTO_TCP, v6, &f, &r);
+		h = sl_ct_hash_fwd(a, &f, VIP);
+		hr = sl_ct_hash_rev(a, &r);
+
+		same_seed += sl_ct_hash_fwd(c, &f, VIP) == h &&
+			     sl_ct_hash_rev(c, &r) == hr;
+		diff_seed += sl_ct_hash_fwd(b, &f, VIP) != h;
+		rdiff_seed += sl_ct_hash_rev(b, &r) != hr;
+		diff_hi += sl_ct_hash_fwd(d, &f, VIP) != h;
+		rdiff_hi += sl_ct_hash_rev(d, &r) != hr;
+		diff_vip += sl_ct_hash_fwd(a, &f, VIP + 1 + id % 100) != h;
+		fr_same += h == hr;
+
+		/* Forward: the destination is not read. */
+		g = f;
+		g.dst[0] ^= htonl(0x01020304u);
+		g.dst[3] ^= htonl(id);
+		g.dport = htons((uint16_t)(id + 1));
+		fwd_dst_same += sl_ct_hash_fwd(a, &g, VIP) == h;
+		g = f;
+		g.sport ^= htons(0x100);
+		diff_sport += sl_ct_hash_fwd(a, &g, VIP) != h;
+		g = f;
+		g.src[v6 ? 3 : 0] ^= htonl(0x10000);
+		diff_src += sl_ct_hash_fwd(a, &g, VIP) != h;
+		g = f;
+		g.proto = IPPROTO_UDP;
+		diff_proto += sl_ct_hash_fwd(a, &g, VIP) != h;
+
+		/* Reverse: the destination address is not read, the
+		 * destination port is. */
+		g = r;
+		g.dst[0] ^= htonl(0x01020304u);
+		g.dst[3] ^= htonl(id);
+		rev_dst_same += sl_ct_hash_rev(a, &g) == hr;
+		g = r;
+		g.dport ^= htons(0x4000);
+		rdiff_dport += sl_ct_hash_rev(a, &g) != hr;
+		g = r;
+		g.sport = htons((uint16_t)(9000 + id));
+		rdiff_sport += sl_ct_hash_rev(a, &g) != hr;
+		g = r;
+		g.src[v6 ? 3 : 0] ^= htonl(0x10000);
+		rdiff_src += sl_ct_hash_rev(a, &g) != hr;
+		g = r;
+		g.proto = IPPROTO_UDP;
+		rdiff_proto += sl_ct_hash_rev(a, &g) != hr;
+	}
+	CU_ASSERT_EQUAL(same_seed, 1000);
+	CU_ASSERT_EQUAL(fwd_dst_same, 1000);
+	CU_ASSERT_EQUAL(rev_dst_same, 1000);
+	/* "Most": at most 1% equal (by chance, 1000 / 2^32 expected). */
+	CU_ASSERT(diff_seed >= 990);
+	CU_ASSERT(rdiff_seed >= 990);
+	CU_ASSERT(diff_hi >= 990);
+	CU_ASSERT(rdiff_hi >= 990);
+	CU_ASSERT(diff_vip >= 990);
+	CU_ASSERT(diff_sport >= 990);
+	CU_ASSERT(diff_src >= 990);
+	CU_ASSERT(diff_proto >= 990);
+	CU_ASSERT(rdiff_dport >= 990);
+	CU_ASSERT(rdiff_sport >= 990);
+	CU_ASSERT(rdiff_src >= 990);
+	CU_ASSERT(rdiff_proto >= 990);
+	CU_ASSERT(fr_same <= 10);
+	printf("\n    of 1000 keys, hashes differ: seed %u/%u, seed bit 40 "
+	       "%u/%u, vip %u, sport %u, src %u, proto %u; rev dport %u ",
+	       diff_seed, rdiff_seed, diff_hi, rdiff_hi, diff_vip,
+	       diff_sport, diff_src, diff_proto, rdiff_dport);
+	free(ma);
+	free(mb);
+	free(mc);
+	free(md);
 }
 
 static void
@@ -272,7 +883,6 @@ test_full(void)
 	struct sl_ct *ct;
 	uint32_t id, calls = 0;
 	void *mem;
-	int dir;
 
 	sl_ct_timeouts_default(&to);
 	ct = mk_table(64, &to, &mem);
@@ -289,10 +899,14 @@ test_full(void)
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 64);
 	CU_ASSERT_EQUAL(calls, 0);
 	for (id = 0; id < 64; id++)
-		CU_ASSERT_PTR_NOT_NULL(look(ct, id, 1, 1000, &dir));
+		CU_ASSERT_PTR_NOT_NULL(look(ct, id, 1, 1000));
+	for (id = 64; id < 80; id++) {
+		CU_ASSERT_PTR_NULL(look(ct, id, 0, 1000));
+		CU_ASSERT_PTR_NULL(look(ct, id, 1, 1000));
+	}
 
 	/* Delete one: one insert fits again. */
-	sl_ct_delete(ct, look(ct, 10, 0, 1000, &dir));
+	sl_ct_delete(ct, look(ct, 10, 0, 1000));
 	e = ins(ct, 64, 1000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 1000);
@@ -300,8 +914,9 @@ test_full(void)
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 64);
 
 	/* Once the old flows have expired, an insert into the full table
-	 * reclaims the expired ones in its candidate buckets (4 of 32 here,
-	 * with 128 keys: some are there). Flow 64 (last seen 1000) lives. */
+	 * reclaims the expired ones in its candidate buckets (up to 4 of 16
+	 * here, with 128 keys: some are there). Flow 64 (last seen 1000)
+	 * lives. */
 	cb_reset();
 	calls = 0;
 	e = ins(ct, 66, 30000);
@@ -309,78 +924,304 @@ test_full(void)
 	CU_ASSERT(calls >= 1);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 64 - calls + 1);
 	CU_ASSERT_EQUAL(cb_seen[64], 0);
-	CU_ASSERT_PTR_NOT_NULL(look(ct, 64, 0, 30000, &dir));
+	CU_ASSERT_EQUAL(cb_seen[10], 0);
+	CU_ASSERT_PTR_NOT_NULL(look(ct, 64, 0, 30000));
+	CU_ASSERT_PTR_EQUAL(look(ct, 66, 1, 30000), e);
 	free(mem);
 }
 
-/* Every key has the same hash: 16 index slots in the two buckets, 8 flows
- * (2 keys each). The 9th insert fails although entries are free, until the
- * first 8 expire and the insert reclaims them. */
+/* Full buckets. The hashes are the table's own, so keys that share their
+ * two candidate buckets have to be found: a lookup given hash h finds a
+ * stored key only if h addresses the key's index slot (same bucket and
+ * signature), whatever the compare then says about the key itself. So,
+ * in a table of capacity 64 (16 buckets):
+ *   C1: keys whose hash addresses flow k0's forward slot, in a table that
+ *       holds only k0: same signature, same first bucket B;
+ *   then flows of C1 keys are inserted until one (j) is no longer in B
+ *       (found by most C1 hashes: in B; by few: it overflowed into its
+ *       second bucket B1);
+ *   C2: keys of C1 whose hash addresses j's slot: their second bucket is
+ *       B1 too.
+ * Forward candidates and reverse candidates are searched alike. */
+#define CLS_C1	640
+#define CLS_C2	32
+#define CLS_CAP	64
+#define CLS_TRIES	(1u << 24)
+
+struct cls {
+	uint32_t c1f[CLS_C1], c1r[CLS_C1], n1f, n1r;
+	uint32_t c2f[CLS_C2], c2r[CLS_C2], n2f, n2r;
+};
+
+static struct cls cls;
+static int cls_state;	/* 0 not searched, 1 found, -1 not found */
+
+/* Candidates (UDP): forward 10.0.0.0 + i : 1024 + i % 50000 -> VIP,
+ * reverse 11.0.0.0 + i : 8080 -> 198.19.1.0 : 1024 + i % 60000; their
+ * "neutral" partners: 172.16.0.0 + i and 172.17.0.0 + i. */
+static void
+cand_fwd(uint32_t i, struct sl_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = AF_INET;
+	k->proto = IPPROTO_UDP;
+	k->src[0] = htonl(0x0a000000u + i);
+	k->dst[0] = htonl(0xc6130001u);
+	k->sport = htons((uint16_t)(1024 + i % 50000));
+	k->dport = htons(53);
+}
+
+static void
+cand_rev(uint32_t i, struct sl_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = AF_INET;
+	k->proto = IPPROTO_UDP;
+	k->src[0] = htonl(0x0b000000u + i);
+	k->dst[0] = htonl(0xc6130100u);
+	k->sport = htons(8080);
+	k->dport = htons((uint16_t)(1024 + i % 60000));
+}
+
+static void
+neutral_fwd(uint32_t i, struct sl_flow_key *k)
+{
+	cand_fwd(i, k);
+	k->src[0] = htonl(0xac100000u + i);
+}
+
+static void
+neutral_rev(uint32_t i, struct sl_flow_key *k)
+{
+	cand_rev(i, k);
+	k->src[0] = htonl(0xac110000u + i);
+}
+
+static bool
+cls_search(void)
+{
+	struct sl_flow_key f0, k, n;
+	struct sl_ct_entry *e0, *e, *ej = NULL;
+	struct sl_flow_key kj;
+	struct sl_ct *ct;
+	uint32_t i, j, s, hits;
+	void *mem;
+
+	memset(&cls, 0, sizeof(cls));
+	ct = mk_table(CLS_CAP, NULL, &mem);
+	cand_fwd(0, &f0);
+	neutral_rev(0, &n);
+	e0 = ins_keys(ct, &f0, VIP, &n, 0);
+	if (e0 == NULL)
+		goto fail;
+	for (i = 0; i < CLS_TRIES &&
+		    (cls.n1f < CLS_C1 || cls.n1r < CLS_C1); i++) {
+		if (cls.n1f < CLS_C1) {
+			cand_fwd(i, &k);
+			if (sl_ct_lookup_fwd(ct, &f0, VIP,
+					     sl_ct_hash_fwd(ct, &k, VIP), 0) ==
+			    e0)
+				cls.c1f[cls.n1f++] = i;
+		}
+		if (cls.n1r < CLS_C1) {
+			cand_rev(i, &k);
+			if (sl_ct_lookup_fwd(ct, &f0, VIP,
+					     sl_ct_hash_rev(ct, &k), 0) == e0)
+				cls.c1r[cls.n1r++] = i;
+		}
+	}
+	if (cls.n1f < CLS_C1 || cls.n1r < CLS_C1 || cls.c1f[0] != 0)
+		goto fail;
+	/* Fill B with C1 flows (members 1..) until one overflows; the last
+	 * 64 members are the probes. */
+	for (j = 1; j < 40; j++) {
+		cand_fwd(cls.c1f[j], &kj);
+		neutral_rev(cls.c1f[j], &n);
+		e = ins_keys(ct, &kj, VIP, &n, 0);
+		if (e == NULL)
+			goto fail;
+		for (s = CLS_C1 - 64, hits = 0; s < CLS_C1; s++) {
+			cand_fwd(cls.c1f[s], &k);
+			hits += sl_ct_lookup_fwd(ct, &kj, VIP,
+						 sl_ct_hash_fwd(ct, &k, VIP),
+						 0) == e;
+		}
+		if (hits < 32) {
+			ej = e;
+			break;
+		}
+	}
+	if (ej == NULL)
+		goto fail;
+	cls.c2f[cls.n2f++] = cls.c1f[j];
+	for (s = j + 1; s < CLS_C1 && cls.n2f < CLS_C2; s++) {
+		cand_fwd(cls.c1f[s], &k);
+		if (sl_ct_lookup_fwd(ct, &kj, VIP, sl_ct_hash_fwd(ct, &k, VIP),
+				     0) == ej)
+			cls.c2f[cls.n2f++] = cls.c1f[s];
+	}
+	for (s = 0; s < CLS_C1 && cls.n2r < CLS_C2; s++) {
+		cand_rev(cls.c1r[s], &k);
+		if (sl_ct_lookup_fwd(ct, &kj, VIP, sl_ct_hash_rev(ct, &k), 0) ==
+		    ej)
+			cls.c2r[cls.n2r++] = cls.c1r[s];
+	}
+	free(mem);
+	printf("\n    colliding keys: %u candidates, %u + %u in one first "
+	       "bucket, %u + %u in both buckets ", i, cls.n1f, cls.n1r,
+	       cls.n2f, cls.n2r);
+	return cls.n2f >= 14 && cls.n2r >= 14;
+fail:
+	free(mem);
+	return false;
+}
+
+static struct sl_ct_entry *
+cls_ins(struct sl_ct *ct, uint32_t fi, bool fn, uint32_t ri, bool rn,
+	uint32_t now)
+{
+	struct sl_flow_key f, r;
+
+	if (fn)
+		neutral_fwd(fi, &f);
+	else
+		cand_fwd(cls.c2f[fi], &f);
+	if (rn)
+		neutral_rev(ri, &r);
+	else
+		cand_rev(cls.c2r[ri], &r);
+	return ins_keys(ct, &f, VIP, &r, now);
+}
+
+static uint32_t cls_cb_calls;
+static uint8_t cls_cb_seen[CLS_C2];
+
+static void
+cls_cb(const struct sl_ct_entry *e, void *arg)
+{
+	uint32_t i, a = ntohl(e->client[0]) - 0x0a000000u;
+
+	(void)arg;
+	cls_cb_calls++;
+	for (i = 0; i < cls.n2f; i++)
+		if (cls.c2f[i] == a)
+			cls_cb_seen[i]++;
+}
+
 static void
 test_bucket_full(void)
 {
 	struct sl_flow_key f, r;
-	struct sl_ct_entry *e;
+	struct sl_ct_entry *e, *ents[12];
 	struct sl_ct *ct;
-	uint32_t id, calls = 0;
+	uint32_t i, tries;
 	void *mem;
-	int dir;
 
-	ct = mk_table(1024, NULL, &mem);
-	sl_ct_set_expire_cb(ct, count_cb, &calls);
-	cb_reset();
-	for (id = 0; id < 9; id++) {
-		mk_keys(id, IPPROTO_UDP, &f, &r);
-		e = sl_ct_insert(ct, &f, 42, &r, 42, 100);
-		if (id < 8) {
+	if (cls_state == 0)
+		cls_state = cls_search() ? 1 : -1;
+	if (cls_state < 0) {
+		CU_FAIL("no keys sharing two buckets found (see above)");
+		return;
+	}
+	ct = mk_table(CLS_CAP, NULL, &mem);
+	sl_ct_set_expire_cb(ct, cls_cb, NULL);
+	cls_cb_calls = 0;
+	memset(cls_cb_seen, 0, sizeof(cls_cb_seen));
+
+	/* Both keys of every flow in B or B1: 24 index slots, 12 flows.
+	 * The 13th insert fails although 52 slots are free. */
+	for (i = 0; i < 13; i++) {
+		e = cls_ins(ct, i, false, i, false, 100);
+		if (i < 12) {
 			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 			sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 100);
+			ents[i] = e;
 		} else {
 			CU_ASSERT_PTR_NULL(e);
 		}
 	}
-	CU_ASSERT_EQUAL(sl_ct_count(ct), 8);
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 12);
 	/* Same signature everywhere: the full key decides. */
-	for (id = 0; id < 8; id++) {
-		mk_keys(id, IPPROTO_UDP, &f, &r);
-		e = sl_ct_lookup(ct, &r, 42, 100, &dir);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-		CU_ASSERT_EQUAL(key_id(&e->fwd), id);
-		CU_ASSERT_EQUAL(dir, SL_CT_DIR_REV);
+	for (i = 0; i < 14; i++) {
+		cand_fwd(cls.c2f[i], &f);
+		cand_rev(cls.c2r[i], &r);
+		e = look_fwd_key(ct, &f, VIP, 100);
+		CU_ASSERT_PTR_EQUAL(e, i < 12 ? ents[i] : NULL);
+		e = look_rev_key(ct, &r, 100);
+		CU_ASSERT_PTR_EQUAL(e, i < 12 ? ents[i] : NULL);
 	}
-	mk_keys(8, IPPROTO_UDP, &f, &r);
-	e = sl_ct_insert(ct, &f, 42, &r, 42, 100 + 30000);
-	CU_ASSERT_PTR_NOT_NULL(e);
-	CU_ASSERT_EQUAL(calls, 8);
+	/* Only one key's buckets are full: fails, and the other key, if it
+	 * was indexed first, leaves no trace (lookups miss, the slot is
+	 * free again). */
+	neutral_fwd(1000, &f);
+	neutral_rev(1001, &r);
+	CU_ASSERT_PTR_NULL(cls_ins(ct, 1000, true, 12, false, 100));
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &f, VIP, 100));
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 12);
+	CU_ASSERT_PTR_NULL(cls_ins(ct, 12, false, 1001, true, 100));
+	CU_ASSERT_PTR_NULL(look_rev_key(ct, &r, 100));
+	CU_ASSERT_PTR_NULL(look_fwd_key(ct, &f, VIP, 100));
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 12);
+	CU_ASSERT_EQUAL(count_listed(ct), 12);
+
+	/* Expired, the 12 are reclaimed from the two buckets by the next
+	 * insert there. */
+	e = cls_ins(ct, 12, false, 12, false, 100 + 30000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 100 + 30000);
+	CU_ASSERT_EQUAL(cls_cb_calls, 12);
+	for (i = 0; i < 12; i++)
+		CU_ASSERT_EQUAL(cls_cb_seen[i], 1);
+	CU_ASSERT_EQUAL(cls_cb_seen[12], 0);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 1);
-	for (id = 0; id < 8; id++)
-		CU_ASSERT_EQUAL(cb_seen[id], 1);
+	/* The buckets are clean again: 11 more fit, then full. */
+	for (i = 0; i < 12; i++) {
+		e = cls_ins(ct, i, false, i, false, 100 + 30000);
+		CU_ASSERT_EQUAL(e != NULL, i < 11);
+	}
+	CU_ASSERT_EQUAL(sl_ct_count(ct), 12);
+	/* Every other slot is usable: no slot was lost by the failed
+	 * inserts (neutral flows with both buckets among the full two are
+	 * refused and skipped). */
+	for (i = 0, tries = 0; i < 400 && sl_ct_count(ct) < CLS_CAP; i++)
+		tries += cls_ins(ct, 2000 + i, true, 2000 + i, true,
+				 100 + 30000) == NULL;
+	CU_ASSERT_EQUAL(sl_ct_count(ct), CLS_CAP);
+	CU_ASSERT(tries <= 8);
+	CU_ASSERT_PTR_NULL(cls_ins(ct, 3000, true, 3000, true, 100 + 30000));
 	free(mem);
 
-	/* Only the reverse keys collide: 16 flows fill the reverse buckets;
-	 * the 17th fails after its forward key was indexed, which must be
-	 * undone (no trace of it, its entry back on the free stack). */
-	ct = mk_table(1024, NULL, &mem);
-	for (id = 0; id < 17; id++) {
-		mk_keys(id, IPPROTO_UDP, &f, &r);
-		e = sl_ct_insert(ct, &f, khash(&f), &r, 7, 100);
-		CU_ASSERT_EQUAL(e != NULL, id < 16);
+	/* A full table whose only expired flows are those of the two
+	 * buckets: an insert with either key there reclaims them. */
+	for (i = 0; i < 2; i++) {
+		uint32_t n;
+
+		ct = mk_table(CLS_CAP, NULL, &mem);
+		sl_ct_set_expire_cb(ct, cls_cb, NULL);
+		for (n = 0; n < 12; n++) {
+			e = cls_ins(ct, n, false, n, false, 100);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+			sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 100);
+		}
+		for (n = 0; n < 400 && sl_ct_count(ct) < CLS_CAP; n++) {
+			e = cls_ins(ct, 2000 + n, true, 2000 + n, true, 20000);
+			if (e != NULL)
+				sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0,
+					     20000);
+		}
+		CU_ASSERT_EQUAL_FATAL(sl_ct_count(ct), CLS_CAP);
+		CU_ASSERT_PTR_NULL(cls_ins(ct, 12, i == 0, 12, i == 1,
+					   100 + 29999));
+		cls_cb_calls = 0;
+		memset(cls_cb_seen, 0, sizeof(cls_cb_seen));
+		/* i == 0: the reverse key's buckets, 1: the forward key's */
+		e = cls_ins(ct, 12, i == 0, 12, i == 1,
+			    100 + 30000);
+		CU_ASSERT_PTR_NOT_NULL(e);
+		CU_ASSERT_EQUAL(cls_cb_calls, 12);
+		CU_ASSERT_EQUAL(sl_ct_count(ct), CLS_CAP - 12 + 1);
+		free(mem);
 	}
-	CU_ASSERT_EQUAL(sl_ct_count(ct), 16);
-	mk_keys(16, IPPROTO_UDP, &f, &r);
-	CU_ASSERT_PTR_NULL(sl_ct_lookup(ct, &f, khash(&f), 100, &dir));
-	CU_ASSERT_PTR_NULL(sl_ct_lookup(ct, &r, 7, 100, &dir));
-	mk_keys(15, IPPROTO_UDP, &f, &r);
-	CU_ASSERT_PTR_NOT_NULL(sl_ct_lookup(ct, &r, 7, 100, &dir));
-	for (id = 100; id < 1200; id++) {
-		mk_keys(id, IPPROTO_UDP, &f, &r);
-		if (sl_ct_insert(ct, &f, khash(&f), &r, khash(&r), 100) ==
-		    NULL)
-			break;
-	}
-	CU_ASSERT_EQUAL(id, 100 + 1024 - 16);
-	CU_ASSERT_EQUAL(sl_ct_count(ct), 1024);
-	free(mem);
 }
 
 static void
@@ -390,7 +1231,6 @@ test_expiry_lookup(void)
 	struct sl_ct *ct;
 	uint32_t calls = 0;
 	void *mem;
-	int dir;
 
 	ct = mk_table(64, NULL, &mem);
 	sl_ct_set_expire_cb(ct, count_cb, &calls);
@@ -399,26 +1239,38 @@ test_expiry_lookup(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, 10000);
 	CU_ASSERT_EQUAL(e->state, SL_CT_UDP);
-	CU_ASSERT_PTR_EQUAL(look(ct, 3, 0, 10000 + 29999, &dir), e);
+	CU_ASSERT_PTR_EQUAL(look(ct, 3, 0, 10000 + 29999), e);
 	CU_ASSERT_EQUAL(calls, 0);
 	/* A reply refreshes it. */
 	sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_REV, 0, 20000);
-	CU_ASSERT_PTR_EQUAL(look(ct, 3, 1, 20000 + 29999, &dir), e);
-	CU_ASSERT_PTR_NULL(look(ct, 3, 1, 20000 + 30000, &dir));
+	CU_ASSERT_PTR_EQUAL(look(ct, 3, 1, 20000 + 29999), e);
+	CU_ASSERT_PTR_NULL(look(ct, 3, 1, 20000 + 30000));
 	CU_ASSERT_EQUAL(calls, 1);
 	CU_ASSERT_EQUAL(cb_last_id, 3);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
-	CU_ASSERT_PTR_NULL(look(ct, 3, 0, 20000 + 30000, &dir));
+	CU_ASSERT_PTR_NULL(look(ct, 3, 0, 20000 + 30000));
 	CU_ASSERT_EQUAL(calls, 1);
 	CU_ASSERT_EQUAL(sl_ct_sweep(ct, 20000 + 30000, 64), 0);
 	CU_ASSERT_EQUAL(calls, 1);
 
+	/* Found by its forward key when expired, likewise. */
+	e = ins(ct, 5, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, 0);
+	CU_ASSERT_PTR_EQUAL(look(ct, 5, 0, 4999), e);
+	CU_ASSERT_PTR_NULL(look(ct, 5, 0, 5000));
+	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_EQUAL(cb_last_id, 5);
+	CU_ASSERT_PTR_NULL(look(ct, 5, 1, 5000));
+	CU_ASSERT_EQUAL(calls, 2);
+
 	/* Inserted but never updated: the SL_CT_FREE timeout (5 s). */
 	e = ins(ct, 4, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_PTR_EQUAL(look(ct, 4, 0, 4999, &dir), e);
+	CU_ASSERT_PTR_EQUAL(look(ct, 4, 0, 4999), e);
 	CU_ASSERT_EQUAL(sl_ct_sweep(ct, 5000, 64), 1);
-	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_EQUAL(calls, 3);
+	CU_ASSERT_EQUAL(cb_last_id, 4);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
 	free(mem);
 
@@ -445,18 +1297,21 @@ test_sweep(void)
 	struct sl_ct *ct;
 	uint32_t id, calls = 0, removed = 0, i, now = 100000;
 	void *mem;
-	int dir;
 
 	ct = mk_table(1024, NULL, &mem);
 	sl_ct_set_expire_cb(ct, count_cb, &calls);
 	cb_reset();
-	/* Even ids idle 40 s (expired for UDP), odd ids idle 10 s. */
+	/* Even ids idle 40 s (expired for UDP), odd ids idle 10 s; one in
+	 * three has an extension (800 slots used). */
 	for (id = 0; id < 600; id++) {
 		e = ins(ct, id, 0);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 		sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0,
 			     now - (id % 2 ? 10000 : 40000));
+		if (id % 3 == 0)
+			CU_ASSERT_PTR_NOT_NULL(sl_ct_ext_add(ct, e));
 	}
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 200);
 	/* Budget 7: ceil(1024 / 7) = 147 calls cover every slot once, and
 	 * no call removes more than it examines. */
 	for (i = 0; i < 147; i++) {
@@ -467,11 +1322,16 @@ test_sweep(void)
 	}
 	CU_ASSERT_EQUAL(removed, 300);
 	CU_ASSERT_EQUAL(calls, 300);
+	CU_ASSERT_EQUAL(cb_ext_seen, 0);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 300);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 100);
+	CU_ASSERT_EQUAL(count_listed(ct), 300);
 	for (id = 0; id < 600; id++) {
 		CU_ASSERT_EQUAL(cb_seen[id], id % 2 ? 0 : 1);
-		CU_ASSERT_EQUAL(look(ct, id, id % 3 == 0, now, &dir) != NULL,
-				id % 2);
+		e = look(ct, id, id % 3 == 1, now);
+		CU_ASSERT_EQUAL(e != NULL, id % 2);
+		if (e != NULL)
+			CU_ASSERT_EQUAL(sl_ct_ext(ct, e) != NULL, id % 3 == 0);
 	}
 	/* A second full pass finds nothing more; budget above capacity
 	 * examines each slot once. */
@@ -479,7 +1339,9 @@ test_sweep(void)
 	CU_ASSERT_EQUAL(sl_ct_sweep(ct, now + 20000, 100000), 300);
 	CU_ASSERT_EQUAL(calls, 600);
 	CU_ASSERT_EQUAL(sl_ct_count(ct), 0);
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), 0);
 	CU_ASSERT_EQUAL(sl_ct_sweep(ct, now + 20000, 0), 0);
+	CU_ASSERT_EQUAL(cb_ext_seen, 0);
 	free(mem);
 }
 
@@ -494,7 +1356,9 @@ check_timeout(struct sl_ct *ct, struct sl_ct_entry *e, uint32_t ms)
 static void
 test_tcp_states(void)
 {
+	const uint8_t v6f = SL_CT_F_USED | SL_CT_F_V6;
 	struct sl_ct_timeouts to;
+	struct sl_flow_key f, r;
 	struct sl_ct_entry *e;
 	struct sl_ct *ct;
 	uint32_t t = 1000;
@@ -510,10 +1374,12 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(to.ms[SL_CT_UDP], 30000);
 	ct = mk_table(64, &to, &mem);
 
-	/* Full handshake and close. */
-	e = ins(ct, 1, t);
+	/* Full handshake and close, IPv6: the FIN bits come and go, the
+	 * family and used bits stay. */
+	mk_keys6(1, IPPROTO_TCP, true, &f, &r);
+	e = ins_keys(ct, &f, VIP, &r, t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	e->flags = 0x80;	/* a caller's bit survives */
+	CU_ASSERT_EQUAL(e->flags, v6f);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_SYN_SENT);
 	check_timeout(ct, e, 5000);
@@ -530,8 +1396,10 @@ test_tcp_states(void)
 	check_timeout(ct, e, 300000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_ESTABLISHED);
+	CU_ASSERT_EQUAL(e->flags, v6f);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD);
 	check_timeout(ct, e, 10000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);	/* same side again */
@@ -539,6 +1407,7 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV);
 	check_timeout(ct, e, 10000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
@@ -550,14 +1419,18 @@ test_tcp_states(void)
 	/* Tuple reused by a new SYN: starts over, FIN memory cleared. */
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_SYN_SENT);
-	CU_ASSERT_EQUAL(e->flags, 0x80);
+	CU_ASSERT_EQUAL(e->flags, v6f);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_ESTABLISHED);	/* DSR: no SYN-ACK */
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, FIN, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);	/* backend first */
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_REV);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
-	CU_ASSERT_EQUAL(e->flags & 0x80, 0x80);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV);
+	/* The keys survive the state machine. */
+	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f, VIP, t), e);
+	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r, t), e);
 	sl_ct_delete(ct, e);
 
 	/* Picked up mid-stream: established at once (loose). */
@@ -574,6 +1447,7 @@ test_tcp_states(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
+	CU_ASSERT_EQUAL(e->flags, SL_CT_F_USED | SL_CT_F_FIN_FWD);
 	sl_ct_delete(ct, e);
 
 	/* RST during the handshake; data from the backend in SYN_SENT. */
@@ -615,7 +1489,6 @@ test_wrap(void)
 	struct sl_ct *ct;
 	uint32_t calls = 0, t0 = UINT32_MAX - 1000;
 	void *mem;
-	int dir;
 
 	ct = mk_table(64, NULL, &mem);
 	sl_ct_set_expire_cb(ct, count_cb, &calls);
@@ -623,7 +1496,7 @@ test_wrap(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_UDP, SL_CT_DIR_FWD, 0, t0);
 	/* now has wrapped past 0 and is numerically below last_seen. */
-	CU_ASSERT_PTR_EQUAL(look(ct, 9, 0, t0 + 29999, &dir), e);
+	CU_ASSERT_PTR_EQUAL(look(ct, 9, 0, t0 + 29999), e);
 	CU_ASSERT_EQUAL(sl_ct_sweep(ct, t0 + 29999, 64), 0);
 	/* A clock slightly behind last_seen (another core's stamp): alive. */
 	CU_ASSERT_FALSE(sl_ct_expired(ct, e, t0 - 5));
@@ -633,26 +1506,40 @@ test_wrap(void)
 	e = ins(ct, 10, UINT32_MAX);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, UINT32_MAX);
-	CU_ASSERT_PTR_EQUAL(look(ct, 10, 1, 299999 - 1, &dir), e);
-	CU_ASSERT_PTR_NULL(look(ct, 10, 1, 299999, &dir));
+	CU_ASSERT_PTR_EQUAL(look(ct, 10, 1, 299999 - 1), e);
+	CU_ASSERT_PTR_NULL(look(ct, 10, 1, 299999));
 	CU_ASSERT_EQUAL(calls, 2);
 	free(mem);
 }
 
-/* Randomized model test: the table against a plain array of flows. */
+/* Randomized model test: the table against a plain array of flows. Flow
+ * id: IPv6 when id % 3 == 0, UDP keys when id % 5 == 0, VIP id % 7. */
 #define MODEL_FLOWS	3000
 #define MODEL_CAP	1024
-#define MODEL_OPS	50000
+#define MODEL_OPS	60000
 
 struct model_flow {
 	bool present;
 	uint8_t state;
 	uint32_t last_seen;
+	struct sl_ct_ext *ext;	/* NULL: none */
 };
 
 static struct model_flow model[MODEL_FLOWS];
 static struct sl_ct_timeouts model_to;
-static uint32_t model_now, model_count, model_bad_cb;
+static uint32_t model_now, model_count, model_ext, model_bad_cb;
+
+static uint8_t
+model_proto(uint32_t id)
+{
+	return id % 5 == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+}
+
+static void
+model_keys(uint32_t id, struct sl_flow_key *f, struct sl_flow_key *r)
+{
+	mk_keys6(id, model_proto(id), id % 3 == 0, f, r);
+}
 
 static bool
 model_expired(uint32_t id)
@@ -663,59 +1550,103 @@ model_expired(uint32_t id)
 }
 
 static void
+model_gone(uint32_t id)
+{
+	model[id].present = false;
+	model_count--;
+	if (model[id].ext != NULL) {
+		model[id].ext = NULL;
+		model_ext--;
+	}
+}
+
+static void
 model_cb(const struct sl_ct_entry *e, void *arg)
 {
-	uint32_t id = key_id(&e->fwd);
+	uint32_t id = entry_id(e);
 
 	(*(uint32_t *)arg)++;
-	if (id >= MODEL_FLOWS || !model[id].present || !model_expired(id)) {
+	if ((e->flags & (SL_CT_F_USED | SL_CT_F_EXT)) != SL_CT_F_USED ||
+	    id >= MODEL_FLOWS || !model[id].present || !model_expired(id) ||
+	    e->vip_id != id % 7 || e->proto != model_proto(id) ||
+	    (sl_ct_family(e) == AF_INET6) != (id % 3 == 0)) {
 		model_bad_cb++;
 		return;
 	}
-	model[id].present = false;
-	model_count--;
+	model_gone(id);
 }
 
 static void
 model_check_all(struct sl_ct *ct)
 {
-	uint32_t i, listed = 0, want = 0;
+	uint32_t i, want = 0;
 
 	CU_ASSERT_EQUAL(sl_ct_count(ct), model_count);
-	for (i = 0; i < sl_ct_capacity(ct); i++)
-		listed += sl_ct_slot(ct, i) != NULL;
+	CU_ASSERT_EQUAL(sl_ct_ext_count(ct), model_ext);
+	CU_ASSERT(model_count + model_ext <= MODEL_CAP);
 	for (i = 0; i < MODEL_FLOWS; i++)
 		want += model[i].present && model[i].state != SL_CT_FREE;
-	CU_ASSERT_EQUAL(listed, want);
+	CU_ASSERT_EQUAL(count_listed(ct), want);
 }
 
 static void
-model_lookup(struct sl_ct *ct, uint32_t id, int which, uint32_t *calls)
+model_ext_add(struct sl_ct *ct, struct sl_ct_entry *e, uint32_t id,
+	      uint32_t *ext_full)
 {
+	struct sl_ct_ext *x = sl_ct_ext_add(ct, e);
+
+	if (model[id].ext != NULL) {
+		CU_ASSERT_PTR_EQUAL(x, model[id].ext);
+	} else if (x == NULL) {
+		CU_ASSERT_EQUAL(model_count + model_ext, MODEL_CAP);
+		(*ext_full)++;
+	} else {
+		CU_ASSERT_TRUE(all_zero(x, sizeof(*x)));
+		fill_ext(x, id);
+		model[id].ext = x;
+		model_ext++;
+	}
+}
+
+static void
+model_lookup(struct sl_ct *ct, uint32_t id, int which, uint32_t *calls,
+	     uint32_t *ext_full)
+{
+	struct sl_flow_key f, r;
 	struct sl_ct_entry *e;
+	struct sl_ct_ext *x;
 	uint32_t before = *calls;
 	bool expect_expire = model[id].present && model_expired(id);
 	bool expect_found = model[id].present && !expect_expire;
-	int dir = -1;
 
-	e = look(ct, id, which, model_now, &dir);
+	model_keys(id, &f, &r);
+	e = which ? look_rev_key(ct, &r, model_now) :
+		    look_fwd_key(ct, &f, (uint16_t)(id % 7), model_now);
 	CU_ASSERT_EQUAL(e != NULL, expect_found);
 	CU_ASSERT_EQUAL(*calls - before, expect_expire ? 1 : 0);
 	if (e == NULL)
 		return;
-	CU_ASSERT_EQUAL(key_id(&e->fwd), id);
-	CU_ASSERT_EQUAL(dir, which ? SL_CT_DIR_REV : SL_CT_DIR_FWD);
-	switch (rng32() % 4) {
+	CU_ASSERT_EQUAL(entry_id(e), id);
+	CU_ASSERT_EQUAL(e->state, model[id].state);
+	CU_ASSERT_EQUAL(e->last_seen, model[id].last_seen);
+	x = sl_ct_ext(ct, e);
+	CU_ASSERT_PTR_EQUAL(x, model[id].ext);
+	if (x != NULL)
+		CU_ASSERT_TRUE(ext_is(x, id));
+	switch (rng32() % 5) {
 	case 0:
 		sl_ct_delete(ct, e);
-		model[id].present = false;
-		model_count--;
+		model_gone(id);
 		break;
 	case 1:
-		sl_ct_update(e, IPPROTO_TCP, dir, (uint8_t)rng32() &
+	case 2:
+		sl_ct_update(e, model_proto(id), which, (uint8_t)rng32() &
 			     (SYN | ACK | FIN | RST), model_now);
 		model[id].state = e->state;
 		model[id].last_seen = model_now;
+		break;
+	case 3:
+		model_ext_add(ct, e, id, ext_full);
 		break;
 	default:
 		break;
@@ -724,38 +1655,45 @@ model_lookup(struct sl_ct *ct, uint32_t id, int which, uint32_t *calls)
 
 static void
 model_insert(struct sl_ct *ct, uint32_t id, uint32_t *full,
-	     uint32_t *bucket_full)
+	     uint32_t *bucket_full, uint32_t *ext_full)
 {
+	struct sl_flow_key f, r;
 	struct sl_ct_entry *e;
 
 	if (model[id].present)
 		return;	/* the API requires absent keys */
-	e = ins(ct, id, model_now);
+	model_keys(id, &f, &r);
+	e = ins_keys(ct, &f, (uint16_t)(id % 7), &r, model_now);
 	if (e == NULL) {
-		/* Either no free entry (even after reclaiming) or both
+		/* Either no free slot (even after reclaiming) or both
 		 * candidate buckets full: tell them apart. */
-		if (model_count == MODEL_CAP)
+		if (model_count + model_ext == MODEL_CAP)
 			(*full)++;
 		else
 			(*bucket_full)++;
 		return;
 	}
+	CU_ASSERT_PTR_NULL(sl_ct_ext(ct, e));
 	model[id].present = true;
 	model[id].state = SL_CT_FREE;
 	model[id].last_seen = model_now;
+	model[id].ext = NULL;
 	model_count++;
-	CU_ASSERT(model_count <= MODEL_CAP);
+	CU_ASSERT(model_count + model_ext <= MODEL_CAP);
 	if (rng32() % 8 != 0) {
-		sl_ct_update(e, rng32() % 4 ? IPPROTO_TCP : IPPROTO_UDP,
-			     SL_CT_DIR_FWD, SYN, model_now);
+		sl_ct_update(e, model_proto(id), SL_CT_DIR_FWD, SYN,
+			     model_now);
 		model[id].state = e->state;
 	}
+	if (rng32() % 4 == 0)	/* a flow of a VIP with an edge policy */
+		model_ext_add(ct, e, id, ext_full);
 }
 
 static void
 test_model(void)
 {
 	uint32_t op, calls = 0, swept = 0, full = 0, bucket_full = 0;
+	uint32_t ext_full = 0, max_ext = 0;
 	struct sl_ct *ct;
 	void *mem;
 
@@ -769,20 +1707,25 @@ test_model(void)
 	ct = mk_table(MODEL_CAP, &model_to, &mem);
 	sl_ct_set_expire_cb(ct, model_cb, &calls);
 	model_count = 0;
+	model_ext = 0;
 	model_bad_cb = 0;
 	/* Wraps around after about 20000 operations. */
 	model_now = UINT32_MAX - 30000;
 
 	for (op = 0; op < MODEL_OPS; op++) {
-		uint32_t r = rng32() % 100, id = rng32() % MODEL_FLOWS;
+		uint32_t r = rng32() % 1000, id = rng32() % MODEL_FLOWS;
 
 		model_now += rng32() % 4;
-		if (r < 45)
-			model_insert(ct, id, &full, &bucket_full);
-		else if (r < 95)
-			model_lookup(ct, id, rng32() % 2, &calls);
-		else
+		if (r < 400)
+			model_insert(ct, id, &full, &bucket_full, &ext_full);
+		else if (r < 950)
+			model_lookup(ct, id, rng32() % 2, &calls, &ext_full);
+		else if (r < 998)
 			swept += sl_ct_sweep(ct, model_now, 1 + rng32() % 64);
+		else
+			model_now += 5000;	/* idle moment */
+		if (model_ext > max_ext)
+			max_ext = model_ext;
 		if (op % 1000 == 999)
 			model_check_all(ct);
 	}
@@ -790,15 +1733,19 @@ test_model(void)
 	CU_ASSERT_EQUAL(model_bad_cb, 0);
 	CU_ASSERT(swept <= calls);
 	CU_ASSERT(full > 0);		/* the run did fill the table */
+	CU_ASSERT(ext_full > 0);	/* ... extensions too */
+	CU_ASSERT(max_ext > 100);
 	CU_ASSERT_EQUAL(bucket_full, 0);
 	printf("\n    %u ops: %u expired (%u by sweep), %u inserts refused "
-	       "(table full), %u (buckets full) ", MODEL_OPS, calls, swept,
-	       full, bucket_full);
+	       "(table full), %u (buckets full), %u extensions refused, "
+	       "up to %u extensions ", MODEL_OPS, calls, swept, full,
+	       bucket_full, ext_full, max_ext);
 	free(mem);
 }
 
-/* Fill to capacity with random hashes: how often does an insert find both
- * buckets full while entries are free? Two choices at <= 50% load. */
+/* Fill to capacity with random keys: how often does an insert find both
+ * buckets full while slots are free? Two choices, 3 index slots per
+ * slot. */
 static void
 test_load(void)
 {
@@ -812,10 +1759,17 @@ test_load(void)
 	for (id = 0; id < CAP; id++) {
 		memset(&f, 0, sizeof(f));
 		f.family = AF_INET;
-		f.src[0] = id;
+		f.proto = IPPROTO_TCP;
+		f.src[0] = rng32();
+		f.sport = (uint16_t)id;
+		f.dst[0] = htonl(0xc6130001u);
+		f.dport = htons(80);
 		r = f;
-		r.dst[0] = 1;
-		if (sl_ct_insert(ct, &f, rng32(), &r, rng32(), 0) == NULL)
+		r.src[0] = htonl(0x0a000000u + id);
+		r.sport = htons(8080);
+		r.dst[0] = htonl(0xc6130100u);
+		r.dport = (uint16_t)rng32();
+		if (ins_keys(ct, &f, (uint16_t)(id % 4), &r, 0) == NULL)
 			fails++;
 	}
 	printf("\n    %u flows: %u inserts refused for full buckets ", CAP,
@@ -838,6 +1792,11 @@ main(void)
 	    !CU_add_test(s, "memsize and capacity", test_memsize) ||
 	    !CU_add_test(s, "insert, lookup, delete",
 			 test_insert_lookup_delete) ||
+	    !CU_add_test(s, "lookups match their own key only",
+			 test_lookup_match) ||
+	    !CU_add_test(s, "key rebuilders", test_key_rebuild) ||
+	    !CU_add_test(s, "extensions", test_ext) ||
+	    !CU_add_test(s, "index hashes", test_hash) ||
 	    !CU_add_test(s, "full table", test_full) ||
 	    !CU_add_test(s, "full buckets", test_bucket_full) ||
 	    !CU_add_test(s, "expiry on lookup", test_expiry_lookup) ||

@@ -6,7 +6,8 @@
  *       weights, then weights 1..4) at table size M (default 65537):
  *       "maglev BACKENDS WEIGHTS min_us median_us max_us" per line.
  *   sluice-benchcore ctmem CAPACITY...
- *       Conntrack bytes per tracked flow: "ctmem CAP bytes per_flow entry".
+ *       Conntrack bytes per tracked flow (per slot: flows and their
+ *       extensions share the slots): "ctmem CAP bytes per_flow entry".
  *   sluice-benchcore tsc
  *       The TSC rate in Hz (measured over 200 ms of CLOCK_MONOTONIC).
  *   sluice-benchcore chase [huge]
@@ -16,9 +17,11 @@
  *   sluice-benchcore path PCAP CAPACITY [ROUNDS]
  *       TSC cycles per packet of each pure stage of the fast path over the
  *       frames of PCAP (from sluice-benchgen, read into memory): parse,
- *       flow hash, conntrack lookup (after inserting every flow into a
- *       table of CAPACITY; plain and burst-prefetched), NAT rewrite.
+ *       flow hash, conntrack index hash, conntrack forward lookup (after
+ *       inserting every flow into a table of CAPACITY, VIP id 0, with a
+ *       synthetic reverse key; plain and burst-prefetched), NAT rewrite.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +235,22 @@ read_pcap(const char *path, uint32_t *n)
 		       (double)(__rdtsc() - t0_) / ((double)n * rounds)); \
 	} while (0)
 
+/* The conntrack table's index hash is keyed by a seed; any fixed one
+ * will do here. */
+#define PATH_CT_SEED	0x736c756963652d62ULL
+
+/* A flow's reverse key for the path stages: the packet's key reversed,
+ * made unique per flow (frame index i of its first packet) by the local
+ * (SNAT) port and the backend address, which the reverse key is found by
+ * (with the backend port; not by the local address). */
+static void
+path_rev_key(const struct sl_flow_key *k, uint32_t i, struct sl_flow_key *rev)
+{
+	sl_flow_key_reverse(k, rev);
+	rev->dport = (uint16_t)i;
+	rev->src[0] = htonl(0x0a000000u + (i >> 16));	/* 10.0.0.0/8 */
+}
+
 static int
 path(const char *file, uint32_t capacity, uint32_t rounds)
 {
@@ -239,10 +258,9 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 	struct sl_flow_key rev;
 	struct sl_ct *ct;
 	struct frame *f, *g;
-	uint32_t n, i, r, j, *h, hits = 0;
+	uint32_t n, i, r, j, *h, *fh, hits = 0;
 	volatile uint32_t sink = 0;
 	void *mem;
-	int dir;
 
 	f = read_pcap(file, &n);
 	if (f == NULL || n == 0)
@@ -250,30 +268,36 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 	g = malloc(sizeof(*g) * n);
 	pi = malloc(sizeof(*pi) * n);
 	h = malloc(sizeof(*h) * n);
+	fh = malloc(sizeof(*fh) * n);
 	mem = aligned_alloc(64, (sl_ct_memsize(capacity) + 63) & ~63ul);
-	if (!g || !pi || !h || !mem)
+	if (!g || !pi || !h || !fh || !mem)
 		return 1;
-	ct = sl_ct_init(mem, capacity, NULL);
+	ct = sl_ct_init(mem, capacity, NULL, PATH_CT_SEED);
+	if (ct == NULL)
+		return 1;
 	for (i = 0; i < n; i++)
 		if (sl_pkt_parse(f[i].data, f[i].len, &pi[i]) != SL_DROP_NONE)
 			return 1;
 	for (i = 0; i < n; i++) {
-		h[i] = sl_flow_hash(&pi[i].key);
-		if (sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL)
+		h[i] = sl_ct_hash_fwd(ct, &pi[i].key, 0);
+		if (sl_ct_lookup_fwd(ct, &pi[i].key, 0, h[i], 0) != NULL)
 			continue;
-		sl_flow_key_reverse(&pi[i].key, &rev);
-		rev.dport = (uint16_t)i;
-		rev.dst[1] = i >> 16;
-		if (sl_ct_insert(ct, &pi[i].key, h[i], &rev,
-				 sl_flow_hash(&rev), 0) == NULL)
+		path_rev_key(&pi[i].key, i, &rev);
+		if (sl_ct_insert(ct, &pi[i].key, 0, h[i], &rev,
+				 sl_ct_hash_rev(ct, &rev), 0) == NULL) {
+			fprintf(stderr, "path: conntrack insert failed at "
+				"frame %u (%u flows)\n", i, sl_ct_count(ct));
 			return 1;
+		}
 	}
 	printf("path frames %u flows %u capacity %u\n", n, sl_ct_count(ct),
 	       sl_ct_capacity(ct));
 	STAGE_LOOP("parse", sink += sl_pkt_parse(f[i].data, f[i].len, &pi[i]));
-	STAGE_LOOP("flow_hash", h[i] = sl_flow_hash(&pi[i].key));
-	STAGE_LOOP("ct_lookup", hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0,
-						     &dir) != NULL);
+	STAGE_LOOP("flow_hash", fh[i] = sl_flow_hash(&pi[i].key));
+	sink += fh[n - 1];
+	STAGE_LOOP("ct_hash", h[i] = sl_ct_hash_fwd(ct, &pi[i].key, 0));
+	STAGE_LOOP("ct_lookup", hits += sl_ct_lookup_fwd(ct, &pi[i].key, 0,
+							 h[i], 0) != NULL);
 	STAGE_LOOP("ct_lookup_pf32",
 		if ((i & 31) == 0) {
 			for (j = i; j < i + 32 && j < n; j++)
@@ -281,7 +305,7 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 			for (j = i; j < i + 32 && j < n; j++)
 				sl_ct_prefetch_entry(ct, h[j]);
 		}
-		hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL);
+		hits += sl_ct_lookup_fwd(ct, &pi[i].key, 0, h[i], 0) != NULL);
 	/* Software-pipelined: buckets of burst k + 2, entries of burst k + 1
 	 * prefetched while burst k is looked up. */
 	STAGE_LOOP("ct_lookup_pipe",
@@ -291,7 +315,7 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 			for (j = i + 32; j < i + 64 && j < n; j++)
 				sl_ct_prefetch_entry(ct, h[j]);
 		}
-		hits += sl_ct_lookup(ct, &pi[i].key, h[i], 0, &dir) != NULL);
+		hits += sl_ct_lookup_fwd(ct, &pi[i].key, 0, h[i], 0) != NULL);
 	memcpy(g, f, sizeof(*g) * n);
 	STAGE_LOOP("nat_rewrite",
 		sl_flow_key_reverse(&pi[i].key, &rev);
@@ -304,6 +328,7 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 	free(g);
 	free(pi);
 	free(h);
+	free(fh);
 	return 0;
 }
 
