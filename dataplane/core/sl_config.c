@@ -1739,6 +1739,8 @@ port_addr_owner(const struct sl_config *c, const struct sl_addr *a,
 	return NULL;
 }
 
+#define SL_PCAP_DEV_BAD_LEN	75
+
 static int
 port_dev(struct conf_parser *p, struct sl_port_conf *pc, const char *val)
 {
@@ -1749,6 +1751,16 @@ port_dev(struct conf_parser *p, struct sl_port_conf *pc, const char *val)
 	if (strlen(val) >= sizeof(pc->dev))
 		return kerr(p, -ENAMETOOLONG, "dev", val,
 			    "too long (max %zu characters)", sizeof(pc->dev) - 1);
+	/* DPDK 22.11's net_pcap, probed again in sluice-control (a
+	 * secondary process), crashes it on device arguments of exactly
+	 * this length, whatever they say (tools/bench found it). */
+	if (strncmp(val, "net_pcap", 8) == 0 &&
+	    strlen(val) == SL_PCAP_DEV_BAD_LEN)
+		return kerr(p, -EINVAL, "dev", val,
+			    "a net_pcap device string of exactly %d characters "
+			    "crashes DPDK 22.11 secondary processes "
+			    "(sluice-control): make it shorter or longer (e.g. "
+			    "rename the file)", SL_PCAP_DEV_BAD_LEN);
 	for (i = 0; i + 1 < p->c->nb_ports; i++)
 		if (strcmp(p->c->ports[i].dev, val) == 0)
 			return kerr(p, -EEXIST, "dev", val,

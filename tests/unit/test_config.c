@@ -497,6 +497,31 @@ test_err_strings(void)
 	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij\n",
 	    -ENAMETOOLONG, 8, "too long (max 107 characters)");
 	ERR("[port.a]\ndev =\n", -EINVAL, 2, "[port.a] dev '': must not be empty");
+	/* 75 characters: refused; 74 and 76 are fine. */
+	ERR("[port.a]\ndev = net_pcap0,rx_pcap=/tmp/bench-new/tmp/"
+	    "in-ptcpmsyn-2097152.pcap,infinite_rx=1\n", -EINVAL, 2,
+	    "crashes DPDK 22.11 secondary processes");
+	{
+		struct sl_config c;
+		char e[SL_ERR_MAX];
+		const char *ok[] = {
+			"[port.a]\ndev = net_pcap0,rx_pcap=/tmp/bench-new/tmp/"
+			"in-ptcpmsyn-209715.pcap,infinite_rx=1\n",
+			"[port.a]\ndev = net_pcap0,rx_pcap=/tmp/bench-new/tmp/"
+			"in-ptcpmsyn-20971522.pcap,infinite_rx=1\n",
+		};
+		unsigned int i;
+
+		for (i = 0; i < 2; i++) {
+			sl_config_init(&c);
+			e[0] = '\0';
+			/* Other checks may still refuse this bare port. */
+			(void)sl_config_load_string(ok[i], NULL, &c, e,
+						    sizeof(e));
+			CU_ASSERT_PTR_NULL(strstr(e, "dev"));
+			sl_config_free(&c);
+		}
+	}
 }
 
 static void

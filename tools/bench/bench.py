@@ -160,6 +160,16 @@ def policy(name):
     return None
 
 
+def pcap_dev(args):
+    """net_pcap0 with args, never exactly 75 characters long: DPDK 22.11's
+    net_pcap crashes a secondary process (sluice-control) on that length
+    (sluice-control --check refuses it). A repeated argument is harmless."""
+    dev = "net_pcap0," + args
+    if len(dev) == 75:
+        dev = "net_pcap0,,," + args
+    return dev
+
+
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
@@ -321,7 +331,7 @@ class Bench:
                         name + "-dp.log")
         ctl = self.start([os.path.join(self.build, "control",
                                        "sluice-control"), "-c", ini,
-                          "--wait", "60"], name + "-ctl.log")
+                          "--wait", "180"], name + "-ctl.log")
         return dp, ctl, sock, prefix
 
     def sluice_down(self, dp, ctl, prefix):
@@ -337,7 +347,7 @@ class Bench:
             raise RuntimeError("sluicectl %s: %s" % (args, r.stderr))
         return r
 
-    def stats(self, sock, timeout=60.0):
+    def stats(self, sock, timeout=180.0):
         t0 = time.monotonic()
         while True:
             r = self.ctl(sock, "stats", "--json", check=False)
@@ -402,10 +412,14 @@ class Bench:
         path, npkts = self.pcap(gen, flows)
         extra = "tcp_syn_timeout = 1\n" if "syn" in gen else ""
         dp, ctl, sock, prefix = self.sluice_up(
-            name, "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, npkts, extra,
+            name, pcap_dev("rx_pcap=%s,infinite_rx=1" % path), npkts, extra,
             self.ct_size(flows), pol)
         try:
+            t_up = time.monotonic()
             self.stats(sock)
+            t_up = time.monotonic() - t_up
+            if t_up > 20:
+                log("%s: sluice-control took %.0f s to attach" % (name, t_up))
             tel = Telemetry(prefix)
             t0, p0, s0, t1, p1, s1 = self.warm_and_window(
                 tel, npkts, lambda: self.stats(sock), worker_thread(dp.pid))
@@ -512,7 +526,7 @@ class Bench:
         path, npkts = self.pcap(gen, flows)
         outp = os.path.join(self.tmp, "%s-val-out.pcap" % name)
         dp, ctl, sock, prefix = self.sluice_up(
-            name + "-val", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (path, outp),
+            name + "-val", pcap_dev("rx_pcap=%s,tx_pcap=%s" % (path, outp)),
             npkts, ct=65536, pol=pol)
         try:
             t0 = time.monotonic()
