@@ -197,8 +197,10 @@ shm_create(struct sl_dp *dp)
 		return -ENOMEM;
 	}
 	/* One seed for every worker's table: a VIP flow's owner is read off
-	 * its index hash (sl_ct_hash_fwd()), the same on every worker. */
-	ct_seed = rte_rand();
+	 * its index hash (sl_ct_hash_fwd()), the same on every worker.
+	 * Random per run; SL_CT_SEED in the environment fixes it (to
+	 * replay a run's flow placement when debugging). */
+	ct_seed = getenv("SL_CT_SEED") ? strtoull(getenv("SL_CT_SEED"), NULL, 0) : rte_rand();
 	for (w = 0; w < nw; w++) {
 		void *mem = rte_zmalloc("sl_ct", sl_ct_memsize(dp->cfg.dp.ct_size),
 					RTE_CACHE_LINE_SIZE);

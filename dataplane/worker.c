@@ -170,13 +170,48 @@ sl_w_local(const struct worker *w, const struct sl_ct_entry *e)
 	return snat_addr(&w->shm->ports[e->out_port], sl_ct_family(e));
 }
 
-static uint16_t
-next_snat_port(struct worker *w)
+/* The SNAT port round of a backend address and port. */
+static inline uint16_t
+lport_round(const struct sl_snap_backend *b)
 {
-	uint16_t p = w->port_next;
+	uint32_t h = b->addr.w[0] ^ b->addr.w[1] ^ b->addr.w[2] ^
+		     b->addr.w[3] ^ ((uint32_t)b->port_be << 16);
 
-	w->port_next = p == w->port_last ? w->port_first : p + 1;
+	return (uint16_t)((h * 0x9e3779b1u) >> (32 - 12));
+}
+
+_Static_assert(LPORT_ROUNDS == 1 << 12, "lport_round() gives 12 bits");
+
+/* The next SNAT port to try in a round (within this worker's range). */
+static inline uint16_t
+next_snat_port(struct worker *w, uint16_t round)
+{
+	uint16_t p = w->lport_next[round];
+
+	if (p < w->port_first || p > w->port_last)
+		p = w->port_first;
+	w->lport_next[round] = p == w->port_last ? w->port_first : p + 1;
 	return p;
+}
+
+/* The route and neighbour toward backend b, cached per backend id. NULL
+ * when there is no route. */
+static struct be_rt *
+be_route(struct worker *w, const struct sl_snap_backend *b)
+{
+	struct be_rt *r = &w->be[b->id];
+	struct sl_addr nh;
+	uint8_t port;
+
+	if (likely(r->gen == b->gen && r->nh != SL_NO_NEIGH))
+		return r;
+	if (sl_route_lookup(w->dp, &b->addr, &port, &nh) < 0)
+		return NULL;
+	r->gen = b->gen;
+	r->port = port;
+	r->nh = neigh_index(w, &nh);
+	r->round = lport_round(b);
+	return r;
 }
 
 /* A client's first packet: pick the backend (Maglev, on the flow hash of
@@ -188,12 +223,13 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 {
 	const struct sl_snap_backend *b;
 	const struct sl_addr *snat;
-	struct sl_addr client, nh_b, nh_c;
+	struct sl_addr client, nh_c;
 	struct sl_flow_key rev;
 	struct sl_ct_entry *e;
+	struct be_rt *r;
 	uint32_t rhash = 0, t;
 	uint16_t idx;
-	uint8_t out_port, in_port;
+	uint8_t in_port;
 
 	idx = sl_maglev_lookup(v->table, v->table_size,
 			       sl_flow_hash(&pi->key));
@@ -201,15 +237,15 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return drop(w, m, SL_DROP_NO_BACKEND), NULL;
 	b = &v->backends[idx];
 	sl_flow_key_src(&pi->key, &client);
-	if (sl_route_lookup(w->dp, &b->addr, &out_port, &nh_b) < 0 ||
-	    sl_route_lookup(w->dp, &client, &in_port, &nh_c) < 0)
+	r = be_route(w, b);
+	if (r == NULL || sl_route_lookup(w->dp, &client, &in_port, &nh_c) < 0)
 		return drop(w, m, SL_DROP_NO_ROUTE), NULL;
-	snat = snat_addr(&w->shm->ports[out_port], pi->family);
+	snat = snat_addr(&w->shm->ports[r->port], pi->family);
 	if (snat == NULL)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
 	for (t = 0; t < SNAT_TRIES; t++) {
 		sl_flow_key_make(&rev, pi->proto, &b->addr, ntohs(b->port_be),
-				 snat, next_snat_port(w));
+				 snat, next_snat_port(w, r->round));
 		rhash = sl_ct_hash_rev(w->ct, &rev);
 		if (sl_ct_lookup_rev(w->ct, &rev, rhash, w->now) == NULL)
 			break;
@@ -221,9 +257,9 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 		return drop(w, m, SL_DROP_CT_FULL), NULL;
 	e->backend_id = b->id;
 	e->backend_gen = b->gen;
-	e->out_port = out_port & 15;
+	e->out_port = r->port & 15;
 	e->in_port = in_port & 15;
-	e->nh_backend = neigh_index(w, &nh_b);
+	e->nh_backend = r->nh;
 	e->nh_client = neigh_index(w, &nh_c);
 	e->acl_gen = (uint16_t)w->snap->acl_gen;	/* checked before */
 	w->st->new_flows++;
@@ -529,35 +565,41 @@ may_open(const struct sl_pkt_info *pi)
 }
 
 /* A packet that will likely open a flow: prefetch the index bucket of
- * the reverse key sl_w_flow_create() will most likely try first (the backend
- * Maglev picks, and the k-th SNAT port from here, k = the new flows
- * before it in the burst). Only a hint: a wrong guess costs a wasted
+ * the reverse key sl_w_flow_create() will most likely try first (the
+ * backend Maglev picks, and the next SNAT port of its round plus the new
+ * flows in the same round before it in the burst, counted in seen[] by
+ * the low bits of the round). Only a hint: a wrong guess costs a wasted
  * prefetch, never a different port. */
+#define PREDICT_SLOTS	64
+
 static void
-predict_rev(struct worker *w, const struct pkt_ctx *c, uint32_t k)
+predict_rev(struct worker *w, const struct pkt_ctx *c, uint8_t *seen)
 {
 	const struct sl_snap_vip *v = c->v;
 	const struct sl_snap_backend *b;
 	const struct sl_addr *snat;
+	const struct be_rt *r;
 	struct sl_flow_key rev;
-	struct sl_addr nh;
 	uint32_t port, span;
 	uint16_t idx;
-	uint8_t out_port;
 
 	idx = sl_maglev_lookup(v->table, v->table_size,
 			       sl_flow_hash(&c->pi.key));
 	if (idx == SL_MAGLEV_EMPTY || w->port_first > w->port_last)
 		return;
 	b = &v->backends[idx];
-	if (sl_route_lookup(w->dp, &b->addr, &out_port, &nh) < 0)
-		return;
-	snat = snat_addr(&w->shm->ports[out_port], c->pi.family);
+	r = &w->be[b->id];
+	if (r->gen != b->gen)
+		return;		/* its first flow here: no route cached yet */
+	snat = snat_addr(&w->shm->ports[r->port], c->pi.family);
 	if (snat == NULL)
 		return;
 	span = (uint32_t)w->port_last - w->port_first + 1;
-	port = (uint32_t)w->port_next - w->port_first + k;
-	while (port >= span)		/* k < SL_BURST: no division */
+	port = w->lport_next[r->round];
+	port = port < w->port_first || port > w->port_last ? 0 :
+	       port - w->port_first;
+	port += seen[r->round & (PREDICT_SLOTS - 1)]++;
+	while (port >= span)		/* < SL_BURST over: no division */
 		port -= span;
 	port += w->port_first;
 	sl_flow_key_make(&rev, c->pi.proto, &b->addr, ntohs(b->port_be), snat,
@@ -575,7 +617,7 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	     bool handed)
 {
 	struct pkt_ctx ctx[SL_BURST];
-	uint32_t k;
+	uint8_t seen[PREDICT_SLOTS];
 	uint16_t i;
 	STAGE_START();
 
@@ -590,10 +632,11 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	if (unlikely(w->snap->nb_acl != 0))
 		sl_edge_acl_burst(w, ctx, n);
 	STAGE(w, ST_CLASSIFY);
-	for (i = 0, k = 0; i < n; i++)
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
 		if (ctx[i].mine && !sl_ct_prefetch_entry(w->ct, ctx[i].hash) &&
 		    ctx[i].kind == K_FWD && may_open(&ctx[i].pi))
-			predict_rev(w, &ctx[i], k++);
+			predict_rev(w, &ctx[i], seen);
 	STAGE(w, ST_PREFETCH);
 	for (i = 0; i < n; i++)
 		dispatch(w, pkts[i], &ctx[i], handed);
@@ -646,7 +689,6 @@ worker_init(struct worker *w, struct sl_dp *dp)
 		w->port_idx[dp->port_ids[i]] = (uint8_t)i;
 	sl_port_range(id, w->nw, dp->cfg.dp.snat_port_lo, &w->port_first,
 		      &w->port_last);
-	w->port_next = w->port_first;
 	w->cur_vip = NO_VIP;
 	sl_ct_set_expire_cb(w->ct, on_expire, w);
 	sl_edge_init(w);

@@ -52,6 +52,26 @@ struct vip_rt {
 	uint32_t cookie_ms;		/* last cookie sent (0: never) */
 };
 
+/* Per backend id: the route and neighbour toward it and the slot of its
+ * SNAT port round, valid for backend generation gen. */
+struct be_rt {
+	uint32_t gen;			/* 0: nothing cached */
+	uint16_t nh;			/* neighbour index (SL_NO_NEIGH: ask) */
+	uint8_t port;			/* port toward it */
+	uint8_t pad;
+	uint16_t round;			/* in lport_next[] */
+};
+
+/* SNAT ports are tried in a round per backend address and port (by a
+ * hash of them: backends that share a slot share a round): with flows
+ * expiring roughly in the order they came, the port tried has most likely
+ * been free for a whole round, so the reverse-key check of a new flow
+ * rarely collides (one counter shared by all backends collided about once
+ * in five at 1.4M flows), and a backend sees its ports reused no sooner
+ * than with that counter (VIPs that share a backend share its round: its
+ * TIME_WAIT sockets are not hit by another VIP's fresh round). */
+#define LPORT_ROUNDS	4096
+
 /* Client data that arrived while the SYN proxy opens the backend side of
  * its flow: one packet per flow, in a small table by entry address. */
 #define SL_PENDING	64
@@ -79,11 +99,12 @@ struct worker {
 	struct rte_ring *ho;
 	uint16_t port_first;
 	uint16_t port_last;
-	uint16_t port_next;
 	bool busy;			/* the last loop handled packets */
 	uint64_t swept_at;		/* new_flows at the last sweep */
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
 	struct txbuf tx[SL_MAX_PORTS];
+	struct be_rt be[SL_MAX_BACKENDS];	/* by backend id */
+	uint16_t lport_next[LPORT_ROUNDS];	/* next SNAT port to try */
 	/* Edge policy (edge.c) */
 	uint32_t now_s;				/* wall clock, s */
 	struct sl_rl_table *rl;			/* per-client buckets */

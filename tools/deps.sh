@@ -14,7 +14,9 @@ BUILD_PKGS=(gcc pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev
 	libnuma-dev libinih-dev libcunit1-dev libpcap-dev)
 # nginx-light: the e2e backend that reads the PROXY protocol (run by the
 # test in a namespace; the package's own service is never started).
-RUN_PKGS=(iproute2 curl socat python3 procps psmisc tcpdump jq wrk nginx-light)
+# nftables: the SYN proxy test drops its raw client's kernel RSTs.
+RUN_PKGS=(iproute2 curl socat python3 procps psmisc tcpdump jq wrk nginx-light
+	nftables)
 
 die() {
 	echo "deps.sh: $*" >&2

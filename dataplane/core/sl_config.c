@@ -1691,30 +1691,71 @@ key_metrics(struct conf_parser *p, const struct conf_key *k, const char *val)
 	return 0;
 }
 
-/* snat_port_low and the timeouts (seconds in the file, ms in the config). */
+/* A timeout: seconds, or milliseconds with an "ms" suffix ("250ms"),
+ * within [k->min s, k->max s]. */
+static int
+timeout_ms(struct conf_parser *p, const struct conf_key *k, const char *val,
+	   uint32_t *out)
+{
+	size_t n = strlen(val);
+	char num[16];
+	uint32_t v;
+	int rc;
+
+	if (n > 2 && strcmp(val + n - 2, "ms") == 0) {
+		if (n - 2 >= sizeof(num))
+			return kerr(p, -ERANGE, k->name, val,
+				    "out of range (%u..%u s)", k->min, k->max);
+		memcpy(num, val, n - 2);
+		num[n - 2] = '\0';
+		rc = sl_parse_u32(num, k->min, k->max * 1000, &v);
+		if (rc == -ERANGE)
+			return kerr(p, rc, k->name, val,
+				    "out of range (%u..%u ms)", k->min,
+				    k->max * 1000);
+		if (rc < 0)
+			return kerr(p, rc, k->name, val, "not a number");
+		*out = v;
+		return 0;
+	}
+	rc = sl_parse_u32(val, k->min, k->max, &v);
+	if (rc < 0)
+		return num_err(p, rc, k, val);
+	*out = v * 1000;
+	return 0;
+}
+
+/* snat_port_low and the timeouts (seconds, or "NNNms", in the file; ms
+ * in the config). */
 static int
 key_dp_misc(struct conf_parser *p, const struct conf_key *k, const char *val)
 {
 	uint32_t *ms = p->c->dp.timeouts.ms;
 	uint32_t v;
-	int rc = sl_parse_u32(val, k->min, k->max, &v);
+	int rc;
 
-	if (rc < 0)
-		return num_err(p, rc, k, val);
 	if (strcmp(k->name, "snat_port_low") == 0) {
+		rc = sl_parse_u32(val, k->min, k->max, &v);
+		if (rc < 0)
+			return num_err(p, rc, k, val);
 		p->c->dp.snat_port_lo = (uint16_t)v;
-	} else if (strcmp(k->name, "tcp_syn_timeout") == 0) {
-		ms[SL_CT_SYN_SENT] = v * 1000;
-		ms[SL_CT_SYN_RECV] = v * 2 * 1000;
+		return 0;
+	}
+	rc = timeout_ms(p, k, val, &v);
+	if (rc < 0)
+		return rc;
+	if (strcmp(k->name, "tcp_syn_timeout") == 0) {
+		ms[SL_CT_SYN_SENT] = v;
+		ms[SL_CT_SYN_RECV] = v * 2;
 	} else if (strcmp(k->name, "tcp_established_timeout") == 0) {
-		ms[SL_CT_ESTABLISHED] = v * 1000;
+		ms[SL_CT_ESTABLISHED] = v;
 	} else if (strcmp(k->name, "tcp_fin_timeout") == 0) {
-		ms[SL_CT_FIN_WAIT] = v * 1000;
-		ms[SL_CT_CLOSING] = v * 1000;
+		ms[SL_CT_FIN_WAIT] = v;
+		ms[SL_CT_CLOSING] = v;
 	} else if (strcmp(k->name, "tcp_closed_timeout") == 0) {
-		ms[SL_CT_CLOSED] = v * 1000;
+		ms[SL_CT_CLOSED] = v;
 	} else {
-		ms[SL_CT_UDP] = v * 1000;
+		ms[SL_CT_UDP] = v;
 	}
 	return 0;
 }

@@ -11,10 +11,13 @@
 The expected packets are built here from the NAT rules alone (addresses,
 ports, TTL - 1, every checksum computed in full), not by running Sluice:
 one backend per VIP, so no hash decides anything, and SNAT ports are handed
-out in order from snat_port_low (1024) by the single worker.
+out in order from snat_port_low (1024) by the single worker, one round per
+backend.
 """
+import ipaddress
 import json
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
@@ -105,7 +108,35 @@ class Golden:
         self.inp, self.fwd, self.main = [], [], []
         self.drops = {}
         self.vips = {}
-        self.snat_port = 1024
+        self.lport_next = {}    # SNAT port round -> next port
+        self.lport_used = set()  # (backend, port, proto, SNAT port)
+        self.snat_port = None   # the last one handed out
+
+    @staticmethod
+    def lport_round(be, bport):
+        """The worker's round of a backend (lport_round() in worker.c):
+        the address's 32-bit words and the port as they lie in memory
+        (network order, read little-endian), folded and multiplied."""
+        raw = ipaddress.ip_address(be).packed.ljust(16, b"\0")
+        h = 0
+        for i in range(4):
+            h ^= struct.unpack("<I", raw[4 * i:4 * i + 4])[0]
+        h ^= struct.unpack("<H", struct.pack("!H", bport))[0] << 16
+        return ((h * 0x9e3779b1) & 0xffffffff) >> 20
+
+    def lport(self, name, proto, be, bport):
+        """The SNAT port of a new flow: ports go in rounds from
+        snat_port_low (1024), one round per backend address and port (two
+        backends may share one), skipping a port that a live flow to the
+        same backend and protocol holds."""
+        r = self.lport_round(be, bport)
+        p = self.lport_next.get(r, 1024)
+        while (be, bport, proto, p) in self.lport_used:
+            p += 1
+        self.lport_next[r] = p + 1
+        self.lport_used.add((be, bport, proto, p))
+        self.snat_port = p
+        return p
 
     def flow(self, name, proto, cli, cport, vip, vport, be, bport,
              cmac=CLI_MAC, vlan=None):
@@ -113,8 +144,7 @@ class Golden:
         cmac: the client's MAC, or its router's."""
         self.vip_count(name, "new_flows")
         snat = SNAT4 if P.ip_version(cli) == 4 else SNAT6
-        lport = self.snat_port
-        self.snat_port += 1
+        lport = self.lport(name, proto, be, bport)
         build = P.tcp_packet if proto == "tcp" else P.udp_packet
 
         def to_backend(ttl=64, **kw):
@@ -174,16 +204,16 @@ def build():
                                  solicited=True, override=True))
 
     tcp_session(g, "t4", CLI4, VIP4, BE4, 40000)    # SNAT port 1024
-    tcp_session(g, "t6", CLI6, VIP6, BE6, 40001)    # 1025
-    fwd, rev = g.flow("u4", "udp", CLI4, 33333, VIP4, 53, BE4, 5353)  # 1026
+    tcp_session(g, "t6", CLI6, VIP6, BE6, 40001)    # 1024 (its own round)
+    fwd, rev = g.flow("u4", "udp", CLI4, 33333, VIP4, 53, BE4, 5353)  # 1024
     fwd(payload=b"question?")
     rev(payload=b"answer!")
     fwd(payload=b"no checksum", zero_checksum=True)
-    fwd, rev = g.flow("u6", "udp", CLI6, 33334, VIP6, 53, BE6, 5353)  # 1027
+    fwd, rev = g.flow("u6", "udp", CLI6, 33334, VIP6, 53, BE6, 5353)  # 1024
     fwd(payload=b"q6")
     rev(payload=b"a6-odd")
     # 802.1Q in, untagged out (the port has no VLAN).
-    fwd, rev = g.flow("t4", "tcp", CLI4B, 40002, VIP4, 80, BE4, 8080,  # 1028
+    fwd, rev = g.flow("t4", "tcp", CLI4B, 40002, VIP4, 80, BE4, 8080,  # 1025
                       cmac=CLI2_MAC, vlan=42)
     fwd(flags="S", seq=7)
     rev(flags="SA", seq=9, ack=8)
@@ -194,7 +224,7 @@ def build():
     rev(flags="SA", seq=90, ack=71)
     # The first client reuses the port of its closed connection: a new
     # flow with a new SNAT port, not the old binding.
-    fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1030
+    fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1027
     fwd(flags="S", seq=90000)
     rev(flags="SA", seq=3, ack=90001)
 

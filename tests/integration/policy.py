@@ -233,11 +233,10 @@ class Policy(G.Golden):
         self.fwd.append(answer)
         self.replied += 1
 
-    def new_flow(self, vip):
-        """A flow the SYN proxy opens: its SNAT port, in order."""
+    def new_flow(self, vip, be):
+        """A flow the SYN proxy opens (to be:8080): its SNAT port."""
         self.vip_count(vip, "new_flows")
-        self.snat_port += 1
-        return self.snat_port - 1
+        return self.lport(vip, "tcp", be, 8080)
 
 
 def cli_pkt(src, dst, sport, dport, smac=CLI_MAC, **kw):
@@ -406,7 +405,7 @@ def proxied(g, kind, fam, cport, syn, hdr=b""):
                          ack=m32(ck + 1), window=200,
                          options=tcp_opts(ts=(1001, ts_ours))))
     g.count(name, "syn_cookies_valid")
-    lport = g.new_flow(name)
+    lport = g.new_flow(name, be)
     # -> the backend: SYN with the client's ISN, the options the cookie
     # kept (MSS from the table, SACK, TS with TSecr 0, the client's
     # wscale) and the ACK's window unscaled (200 << 7).
@@ -490,7 +489,7 @@ def synproxy(g, fam):
     g.inp.append(cli_pkt(cli, vip, cport + 10, port, flags="A",
                          seq=isn2 + 1, ack=m32(ck2 + 1), window=3000))
     g.count(name, "syn_cookies_valid")
-    lport = g.new_flow(name)
+    lport = g.new_flow(name, be)
     g.fwd.append(P.tcp_packet(snat, be, lport, 8080, flags="S", seq=isn2,
                               window=3000, options=tcp_opts(1220),
                               smac=PORT_MAC, dmac=BE_MAC, ip=ipkw(snat)))
@@ -520,7 +519,7 @@ def proxy_v2(g, fam):
     shift = len(hdr)
     assert shift == (28 if fam == 4 else 52)
     fwd, rev = g.flow(name, "tcp", cli, cport, vip, port, be, 8080)
-    snat, lport = (G.SNAT4 if fam == 4 else G.SNAT6), g.snat_port - 1
+    snat, lport = (G.SNAT4 if fam == 4 else G.SNAT6), g.snat_port
     isn, bisn = 0xffffffe0, 0x2000
     opts = syn_opts({"mss": 1460, "sack": True, "ts": 7, "ws": 7})
     fwd(flags="S", seq=isn, options=opts)             # unchanged

@@ -456,6 +456,31 @@ test_err_numbers(void)
 	ERR(BASE "[dataplane]\ntcp_established_timeout = 1000001\n", -ERANGE, 8,
 	    "out of range");
 	ERR(BASE "[dataplane]\ntcp_fin_timeout = x\n", -EINVAL, 8, "not a number");
+	/* Milliseconds with "ms": 1 ms .. the same maximum. */
+	ERR(BASE "[dataplane]\ntcp_syn_timeout = 0ms\n", -ERANGE, 8,
+	    "out of range (1..1000000000 ms)");
+	ERR(BASE "[dataplane]\nudp_timeout = 1000000001ms\n", -ERANGE, 8,
+	    "out of range (1..1000000000 ms)");
+	ERR(BASE "[dataplane]\nudp_timeout = 99999999999999999ms\n", -ERANGE, 8,
+	    "out of range");
+	ERR(BASE "[dataplane]\nudp_timeout = 5 ms\n", -EINVAL, 8,
+	    "not a number");
+	ERR(BASE "[dataplane]\nudp_timeout = ms\n", -EINVAL, 8, "not a number");
+	ERR(BASE "[dataplane]\nudp_timeout = 5s\n", -EINVAL, 8, "not a number");
+	{
+		struct sl_config c;
+		char err[SL_ERR_MAX];
+
+		CU_ASSERT_EQUAL_FATAL(sl_config_load_string(BASE
+			"[dataplane]\ntcp_syn_timeout = 250ms\n"
+			"udp_timeout = 1500ms\ntcp_fin_timeout = 1ms\n",
+			FILE_NAME, &c, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(c.dp.timeouts.ms[SL_CT_SYN_SENT], 250);
+		CU_ASSERT_EQUAL(c.dp.timeouts.ms[SL_CT_SYN_RECV], 500);
+		CU_ASSERT_EQUAL(c.dp.timeouts.ms[SL_CT_UDP], 1500);
+		CU_ASSERT_EQUAL(c.dp.timeouts.ms[SL_CT_FIN_WAIT], 1);
+		sl_config_free(&c);
+	}
 	ERR(BASE "[dataplane]\ntcp_closed_timeout = 0\n", -ERANGE, 8,
 	    "out of range");
 	ERR(BASE "[dataplane]\nudp_timeout = 1.5\n", -EINVAL, 8, "not a number");

@@ -410,7 +410,7 @@ class Bench:
 
     def run_sluice(self, name, gen, flows, epoch_probe=False, pol=None):
         path, npkts = self.pcap(gen, flows)
-        extra = "tcp_syn_timeout = 1\n" if "syn" in gen else ""
+        extra = "tcp_syn_timeout = 250ms\n" if "syn" in gen else ""
         dp, ctl, sock, prefix = self.sluice_up(
             name, pcap_dev("rx_pcap=%s,infinite_rx=1" % path), npkts, extra,
             self.ct_size(flows), pol)
