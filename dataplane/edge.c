@@ -468,6 +468,20 @@ send_syn(struct worker *w, struct rte_mbuf *reuse,
 	sl_w_xmit(w, s, &spi, e->out_port, &e->nh_backend, &seg.key);
 }
 
+/* The edge state of a flow just opened; NULL when the table has no slot
+ * for it: the flow is removed and m dropped. */
+static struct sl_ct_ext *
+ext_add(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
+{
+	struct sl_ct_ext *x = sl_ct_ext_add(w->ct, e);
+
+	if (x == NULL) {
+		sl_w_flow_remove(w, e);
+		drop(w, m, SL_DROP_CT_FULL);
+	}
+	return x;
+}
+
 /* The cookie of a client packet (ACK = cookie + 1) of flow key k with
  * ISN isn; fills syn with what the client's SYN offered. */
 static bool
@@ -504,12 +518,9 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	e = sl_w_flow_create(w, m, pi, v, c->hash);
 	if (e == NULL)
 		return true;
-	x = sl_ct_ext_add(w->ct, e);
-	if (x == NULL) {
-		sl_w_flow_remove(w, e);
-		drop(w, m, SL_DROP_CT_FULL);
+	x = ext_add(w, m, e);
+	if (x == NULL)
 		return true;
-	}
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_SYN, w->now);
 	x->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
 	x->isn = seq - 1;
@@ -578,12 +589,9 @@ sl_edge_flow_init(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
 
 	if (!v->proxy_protocol || pi->proto != IPPROTO_TCP)
 		return true;
-	x = sl_ct_ext_add(w->ct, e);
-	if (x == NULL) {
-		sl_w_flow_remove(w, e);
-		drop(w, m, SL_DROP_CT_FULL);
+	x = ext_add(w, m, e);
+	if (x == NULL)
 		return false;
-	}
 	x->pflags = SL_CT_P_PP2;
 	x->isn = sl_rd32(frame + pi->l4_off + 4);
 	return true;

@@ -501,54 +501,46 @@ ct_found(struct sl_ct *ct, struct sl_ct_entry *e, uint32_t now)
 	return e;
 }
 
+/* Both lookups: keys of direction dir (0: forward, of VIP vip_id; CT_REV:
+ * reverse) in the first bucket, and in the second only when keys of the
+ * first overflowed there. Inlined into each, dir being a constant. */
+static inline __attribute__((always_inline)) struct sl_ct_entry *
+ct_lookup(struct sl_ct *ct, const struct sl_flow_key *k, uint16_t vip_id,
+	  uint32_t hash, uint32_t now, uint32_t dir)
+{
+	const struct ct_bucket *bk = ct_buckets(ct);
+	struct sl_ct_entry *ent = ct_entries(ct), *e;
+	uint8_t sig = ct_sig(hash);
+	uint32_t b[2], i, m, v;
+
+	ct_buckets_of(ct, hash, &b[0], &b[1]);
+	for (i = 0; i < 2; i++) {
+		for (m = ct_sig_match(&bk[b[i]], sig); m != 0; m &= m - 1) {
+			v = bk[b[i]].idx[__builtin_ctz(m)];
+			if ((v & CT_REV) != dir)
+				continue;
+			e = &ent[v & CT_IDX_MASK];
+			if (dir ? ct_rev_eq(e, k) : ct_fwd_eq(e, k, vip_id))
+				return ct_found(ct, e, now);
+		}
+		if (bk[b[0]].ovf == 0)
+			break;
+	}
+	return NULL;
+}
+
 struct sl_ct_entry *
 sl_ct_lookup_fwd(struct sl_ct *ct, const struct sl_flow_key *k,
 		 uint16_t vip_id, uint32_t hash, uint32_t now)
 {
-	const struct ct_bucket *bk = ct_buckets(ct);
-	struct sl_ct_entry *ent = ct_entries(ct);
-	uint8_t sig = ct_sig(hash);
-	uint32_t b0, b1, m, v;
-
-	ct_buckets_of(ct, hash, &b0, &b1);
-	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
-		v = bk[b0].idx[__builtin_ctz(m)];
-		if (!(v & CT_REV) && ct_fwd_eq(&ent[v], k, vip_id))
-			return ct_found(ct, &ent[v], now);
-	}
-	if (bk[b0].ovf == 0)
-		return NULL;
-	for (m = ct_sig_match(&bk[b1], sig); m != 0; m &= m - 1) {
-		v = bk[b1].idx[__builtin_ctz(m)];
-		if (!(v & CT_REV) && ct_fwd_eq(&ent[v], k, vip_id))
-			return ct_found(ct, &ent[v], now);
-	}
-	return NULL;
+	return ct_lookup(ct, k, vip_id, hash, now, 0);
 }
 
 struct sl_ct_entry *
 sl_ct_lookup_rev(struct sl_ct *ct, const struct sl_flow_key *k,
 		 uint32_t hash, uint32_t now)
 {
-	const struct ct_bucket *bk = ct_buckets(ct);
-	struct sl_ct_entry *ent = ct_entries(ct);
-	uint8_t sig = ct_sig(hash);
-	uint32_t b0, b1, m, v;
-
-	ct_buckets_of(ct, hash, &b0, &b1);
-	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
-		v = bk[b0].idx[__builtin_ctz(m)];
-		if ((v & CT_REV) && ct_rev_eq(&ent[v & CT_IDX_MASK], k))
-			return ct_found(ct, &ent[v & CT_IDX_MASK], now);
-	}
-	if (bk[b0].ovf == 0)
-		return NULL;
-	for (m = ct_sig_match(&bk[b1], sig); m != 0; m &= m - 1) {
-		v = bk[b1].idx[__builtin_ctz(m)];
-		if ((v & CT_REV) && ct_rev_eq(&ent[v & CT_IDX_MASK], k))
-			return ct_found(ct, &ent[v & CT_IDX_MASK], now);
-	}
-	return NULL;
+	return ct_lookup(ct, k, 0, hash, now, CT_REV);
 }
 
 void
@@ -714,62 +706,47 @@ sl_ct_ext_add(struct sl_ct *ct, struct sl_ct_entry *e)
 	return (struct sl_ct_ext *)(void *)x;
 }
 
+/* A key of the entry's proto and family from src:sport to dst:dport. */
 static void
-ct_put_addr(uint32_t dst[4], const uint32_t src[4])
-{
-	memcpy(dst, src, 16);
-}
-
-static void
-ct_key_init(struct sl_flow_key *k, const struct sl_ct_entry *e)
+ct_key(struct sl_flow_key *k, const struct sl_ct_entry *e,
+       const uint32_t src[4], uint16_t sport, const uint32_t dst[4],
+       uint16_t dport)
 {
 	memset(k, 0, sizeof(*k));
 	k->proto = e->proto;
 	k->family = sl_ct_family(e);
+	memcpy(k->src, src, sizeof(k->src));
+	memcpy(k->dst, dst, sizeof(k->dst));
+	k->sport = sport;
+	k->dport = dport;
 }
 
 void
 sl_ct_key_fwd(const struct sl_ct_entry *e, const struct sl_addr *vip,
 	      uint16_t vport_be, struct sl_flow_key *k)
 {
-	ct_key_init(k, e);
-	ct_put_addr(k->src, e->client);
-	ct_put_addr(k->dst, vip->w);
-	k->sport = e->cport;
-	k->dport = vport_be;
+	ct_key(k, e, e->client, e->cport, vip->w, vport_be);
 }
 
 void
 sl_ct_key_rev(const struct sl_ct_entry *e, const struct sl_addr *local,
 	      struct sl_flow_key *k)
 {
-	ct_key_init(k, e);
-	ct_put_addr(k->src, e->backend);
-	ct_put_addr(k->dst, local->w);
-	k->sport = e->bport;
-	k->dport = e->lport;
+	ct_key(k, e, e->backend, e->bport, local->w, e->lport);
 }
 
 void
 sl_ct_key_to_backend(const struct sl_ct_entry *e, const struct sl_addr *local,
 		     struct sl_flow_key *k)
 {
-	ct_key_init(k, e);
-	ct_put_addr(k->src, local->w);
-	ct_put_addr(k->dst, e->backend);
-	k->sport = e->lport;
-	k->dport = e->bport;
+	ct_key(k, e, local->w, e->lport, e->backend, e->bport);
 }
 
 void
 sl_ct_key_to_client(const struct sl_ct_entry *e, const struct sl_addr *vip,
 		    uint16_t vport_be, struct sl_flow_key *k)
 {
-	ct_key_init(k, e);
-	ct_put_addr(k->src, vip->w);
-	ct_put_addr(k->dst, e->client);
-	k->sport = vport_be;
-	k->dport = e->cport;
+	ct_key(k, e, vip->w, vport_be, e->client, e->cport);
 }
 
 /* TCP, loosely (like Linux conntrack's "loose" pickup): a flow first seen
