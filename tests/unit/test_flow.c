@@ -307,6 +307,32 @@ test_in_prefix(void)
 	p = a;
 	CU_ASSERT_TRUE(sl_addr_in_prefix(&a, &p, 32));
 	CU_ASSERT_FALSE(sl_addr_in_prefix(&a, &p, 33));
+
+	/* Against a bit-by-bit reference: random IPv6 pairs that share a
+	 * random number of leading bits, every prefix length. */
+	{
+		uint64_t x = 0x9e3779b97f4a7c15ull;
+		unsigned int n, len, same, bit, bad = 0;
+
+		for (n = 0; n < 2000; n++) {
+			memset(&a, 0, sizeof(a));
+			a.family = AF_INET6;
+			for (bit = 0; bit < 16; bit++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				a.b[bit] = (uint8_t)x;
+			}
+			p = a;
+			same = (unsigned int)(x % 129);
+			if (same < 128)	/* flip the first bit after same */
+				p.b[same / 8] ^= (uint8_t)(0x80u >> (same % 8));
+			for (len = 0; len <= 128; len++)
+				bad += sl_addr_in_prefix(&a, &p, (uint8_t)len) !=
+				       (len <= same);
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+	}
 }
 
 static void
