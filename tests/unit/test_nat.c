@@ -17,6 +17,7 @@
 #include "sl_test.h"
 #include <CUnit/CUnit.h>
 
+#include "sl_bytes.h"
 #include "sl_common.h"
 #include "sl_csum.h"
 #include "sl_nat.h"
@@ -24,19 +25,6 @@
 
 #define MAX_FRAME	2048
 
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* A raw checksum (as sl_csum returns it) in host order, for comparing
  * with values written in a packet dump. */
@@ -324,34 +312,34 @@ build(uint8_t *b, const struct spec *sp)
 	memcpy(b, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 12);
 	l3 = 14;
 	if (sp->vlan) {
-		wr16(b + 12, SL_ETHERTYPE_VLAN);
-		wr16(b + 14, 42);
+		sl_wr16(b + 12, SL_ETHERTYPE_VLAN);
+		sl_wr16(b + 14, 42);
 		l3 = 18;
 	}
-	wr16(b + l3 - 2, sp->family == AF_INET ? SL_ETHERTYPE_IPV4 :
+	sl_wr16(b + l3 - 2, sp->family == AF_INET ? SL_ETHERTYPE_IPV4 :
 	     SL_ETHERTYPE_IPV6);
 	hlen = sp->family == AF_INET ? 20 + sp->ip_opt : 40;
 	l4 = b + l3 + hlen;
 
 	if (sp->proto == IPPROTO_TCP) {
 		l4h = 20 + sp->tcp_opt;
-		wr16(l4, 40000);
-		wr16(l4 + 2, 80);
+		sl_wr16(l4, 40000);
+		sl_wr16(l4 + 2, 80);
 		memcpy(l4 + 4, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
 		l4[12] = (uint8_t)((l4h / 4) << 4);
 		l4[13] = SL_TCP_ACK | SL_TCP_PSH;
-		wr16(l4 + 14, 501);
+		sl_wr16(l4 + 14, 501);
 		memset(l4 + 20, 1, sp->tcp_opt);
 	} else if (sp->proto == IPPROTO_UDP) {
 		l4h = 8;
-		wr16(l4, 40000);
-		wr16(l4 + 2, 53);
-		wr16(l4 + 4, (uint16_t)(8 + sp->payload));
+		sl_wr16(l4, 40000);
+		sl_wr16(l4 + 2, 53);
+		sl_wr16(l4 + 4, (uint16_t)(8 + sp->payload));
 	} else {
 		l4h = 8;
 		l4[0] = sp->icmp_type;
-		wr16(l4 + 4, 0xbeef);	/* identifier */
-		wr16(l4 + 6, 3);	/* sequence */
+		sl_wr16(l4 + 4, 0xbeef);	/* identifier */
+		sl_wr16(l4 + 6, 3);	/* sequence */
 	}
 	for (i = 0; i < sp->payload; i++)
 		l4[l4h + i] = (uint8_t)(i * 13 + 5);
@@ -363,17 +351,17 @@ build(uint8_t *b, const struct spec *sp)
 	if (sp->family == AF_INET) {
 		b[l3] = (uint8_t)(0x40 | hlen / 4);
 		b[l3 + 1] = 0x10;
-		wr16(b + l3 + 2, (uint16_t)(hlen + f.l4_len));
-		wr16(b + l3 + 4, 0x7e57);
-		wr16(b + l3 + 6, 0x4000);
+		sl_wr16(b + l3 + 2, (uint16_t)(hlen + f.l4_len));
+		sl_wr16(b + l3 + 4, 0x7e57);
+		sl_wr16(b + l3 + 6, 0x4000);
 		b[l3 + 8] = sp->ttl;
 		b[l3 + 9] = sp->proto;
 		memcpy(b + l3 + 12, "\xcb\x00\x71\x07\xc6\x12\x00\x01", 8);
 		memset(b + l3 + 20, 1, sp->ip_opt);
 	} else {
-		wr16(b + l3, 0x6abc);
-		wr16(b + l3 + 2, 0xdef0);
-		wr16(b + l3 + 4, f.l4_len);
+		sl_wr16(b + l3, 0x6abc);
+		sl_wr16(b + l3 + 2, 0xdef0);
+		sl_wr16(b + l3 + 4, f.l4_len);
 		b[l3 + 6] = sp->proto;
 		b[l3 + 7] = sp->ttl;
 		memcpy(b + l3 + 8, src6, 16);
@@ -416,7 +404,7 @@ expected_rewrite(uint8_t *e, const struct built *f, const struct spec *sp,
 {
 	uint8_t *l3 = e + f->l3_off, *l4 = e + f->l4_off;
 	bool no_csum = sp->proto == IPPROTO_UDP && sp->family == AF_INET &&
-		       rd16(l4 + 6) == 0;
+		       sl_rd16(l4 + 6) == 0;
 
 	if (sp->family == AF_INET) {
 		memcpy(l3 + 12, to->src, 4);
@@ -664,7 +652,7 @@ test_nat_zero_checksum(void)
 			CU_ASSERT_EQUAL(stored, sp->proto == IPPROTO_UDP ?
 					0xffff : 0);
 			CU_ASSERT_TRUE(rewrite_and_check(b, &f, sp, &to));
-			CU_ASSERT_EQUAL(rd16(b + f.l4_off + off),
+			CU_ASSERT_EQUAL(sl_rd16(b + f.l4_off + off),
 					sp->proto == IPPROTO_UDP ? 0xffff : 0);
 
 			/* The original carries a computed zero (UDP:
@@ -691,10 +679,10 @@ test_nat_udp_no_checksum(void)
 	rng_state = 0x0dd5ULL;
 	for (i = 0; i < 100; i++) {
 		f = build(b, &sp);
-		CU_ASSERT_EQUAL(rd16(b + f.l4_off + 6), 0);
+		CU_ASSERT_EQUAL(sl_rd16(b + f.l4_off + 6), 0);
 		random_key(&to, AF_INET, IPPROTO_UDP);
 		CU_ASSERT_TRUE(rewrite_and_check(b, &f, &sp, &to));
-		CU_ASSERT_EQUAL(rd16(b + f.l4_off + 6), 0);
+		CU_ASSERT_EQUAL(sl_rd16(b + f.l4_off + 6), 0);
 	}
 }
 
@@ -800,7 +788,7 @@ test_echo_reply_captured(void)
 			      SL_DROP_NONE);
 	CU_ASSERT_EQUAL(sl_icmp_echo_reply(b, &pi), 0);
 	CU_ASSERT_EQUAL(memcmp(b + 34, cap_echo4_rep + 34, 15), 0);
-	CU_ASSERT_EQUAL(host16(sl_csum_ipv4_hdr(b + 14)), rd16(b + 24));
+	CU_ASSERT_EQUAL(host16(sl_csum_ipv4_hdr(b + 14)), sl_rd16(b + 24));
 }
 
 static void

@@ -16,25 +16,12 @@
 #include "sl_test.h"
 #include <CUnit/CUnit.h>
 
+#include "sl_bytes.h"
 #include "sl_common.h"
 #include "sl_csum.h"
 #include "sl_pkt.h"
 
 #define MAX_FRAME	2048
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
 
 /* --- frame builder --- */
 
@@ -80,12 +67,12 @@ build_eth(uint8_t *b, bool vlan, uint16_t tci, uint16_t ethertype)
 
 	memcpy(b, macs, 12);
 	if (!vlan) {
-		wr16(b + 12, ethertype);
+		sl_wr16(b + 12, ethertype);
 		return SL_ETH_HLEN;
 	}
-	wr16(b + 12, SL_ETHERTYPE_VLAN);
-	wr16(b + 14, tci);
-	wr16(b + 16, ethertype);
+	sl_wr16(b + 12, SL_ETHERTYPE_VLAN);
+	sl_wr16(b + 14, tci);
+	sl_wr16(b + 16, ethertype);
 	return SL_ETH_HLEN + 4;
 }
 
@@ -98,31 +85,31 @@ build_l4(uint8_t *l4, const struct spec *sp)
 	switch (sp->proto) {
 	case IPPROTO_TCP:
 		hlen = 20 + sp->tcp_opt;
-		wr16(l4, SPORT);
-		wr16(l4 + 2, DPORT);
-		wr32(l4 + 4, 0x01020304);
-		wr32(l4 + 8, 0xa0b0c0d0);
+		sl_wr16(l4, SPORT);
+		sl_wr16(l4 + 2, DPORT);
+		sl_wr32(l4 + 4, 0x01020304);
+		sl_wr32(l4 + 8, 0xa0b0c0d0);
 		l4[12] = (uint8_t)((hlen / 4) << 4);
 		l4[13] = sp->tcp_flags;
-		wr16(l4 + 14, 65535);
-		wr16(l4 + 16, 0);
-		wr16(l4 + 18, 0);
+		sl_wr16(l4 + 14, 65535);
+		sl_wr16(l4 + 16, 0);
+		sl_wr16(l4 + 18, 0);
 		memset(l4 + 20, 1, sp->tcp_opt);	/* NOPs */
 		break;
 	case IPPROTO_UDP:
 		hlen = 8;
-		wr16(l4, SPORT);
-		wr16(l4 + 2, DPORT);
-		wr16(l4 + 4, (uint16_t)(8 + sp->payload));
-		wr16(l4 + 6, 0);
+		sl_wr16(l4, SPORT);
+		sl_wr16(l4 + 2, DPORT);
+		sl_wr16(l4 + 4, (uint16_t)(8 + sp->payload));
+		sl_wr16(l4 + 6, 0);
 		break;
 	default:	/* ICMP, ICMPv6, or anything: an 8-byte header */
 		hlen = 8;
 		l4[0] = sp->icmp_type;
 		l4[1] = sp->icmp_code;
-		wr16(l4 + 2, 0);
-		wr16(l4 + 4, ICMP_ID);
-		wr16(l4 + 6, 1);
+		sl_wr16(l4 + 2, 0);
+		sl_wr16(l4 + 4, ICMP_ID);
+		sl_wr16(l4 + 6, 1);
 		break;
 	}
 	for (i = 0; i < sp->payload; i++)
@@ -166,9 +153,9 @@ build(uint8_t *b, const struct spec *sp)
 		l4 = l3 + hlen;
 		l4_len = build_l4(b + l4, sp);
 		b[l3] = (uint8_t)(0x40 | hlen / 4);
-		wr16(b + l3 + 2, (uint16_t)(hlen + l4_len));
-		wr16(b + l3 + 4, 0x1c46);
-		wr16(b + l3 + 6, 0x4000);	/* DF */
+		sl_wr16(b + l3 + 2, (uint16_t)(hlen + l4_len));
+		sl_wr16(b + l3 + 4, 0x1c46);
+		sl_wr16(b + l3 + 6, 0x4000);	/* DF */
 		b[l3 + 8] = 64;
 		b[l3 + 9] = sp->proto;
 		memcpy(b + l3 + 12, v4_src, 4);
@@ -180,8 +167,8 @@ build(uint8_t *b, const struct spec *sp)
 		hlen = 40;
 		l4 = l3 + hlen;
 		l4_len = build_l4(b + l4, sp);
-		wr32(b + l3, 0x60012345);	/* flow label */
-		wr16(b + l3 + 4, (uint16_t)l4_len);
+		sl_wr32(b + l3, 0x60012345);	/* flow label */
+		sl_wr16(b + l3 + 4, (uint16_t)l4_len);
 		b[l3 + 6] = sp->proto;
 		b[l3 + 7] = 64;
 		memcpy(b + l3 + 8, v6_src, 16);
@@ -203,11 +190,11 @@ build_arp(uint8_t *b, bool vlan)
 {
 	uint32_t l3 = build_eth(b, vlan, 7, SL_ETHERTYPE_ARP);
 
-	wr16(b + l3, 1);			/* Ethernet */
-	wr16(b + l3 + 2, SL_ETHERTYPE_IPV4);
+	sl_wr16(b + l3, 1);			/* Ethernet */
+	sl_wr16(b + l3 + 2, SL_ETHERTYPE_IPV4);
 	b[l3 + 4] = 6;
 	b[l3 + 5] = 4;
-	wr16(b + l3 + 6, 1);			/* request */
+	sl_wr16(b + l3 + 6, 1);			/* request */
 	memcpy(b + l3 + 8, "\x02\0\0\0\0\x02", 6);
 	memcpy(b + l3 + 14, v4_src, 4);
 	memset(b + l3 + 18, 0, 6);
@@ -454,27 +441,27 @@ test_drop_l2(void)
 
 	expect_drop(b, 0, SL_DROP_TRUNC_L2, "empty");
 	expect_drop(b, 13, SL_DROP_TRUNC_L2, "13 bytes");
-	wr16(b + 12, SL_ETHERTYPE_VLAN);
+	sl_wr16(b + 12, SL_ETHERTYPE_VLAN);
 	expect_drop(b, 17, SL_DROP_TRUNC_L2, "cut VLAN tag");
 
 	sp.vlan = true;
 	f = build(b, &sp);
-	wr16(b + 16, SL_ETHERTYPE_VLAN);
+	sl_wr16(b + 16, SL_ETHERTYPE_VLAN);
 	expect_drop(b, f.len, SL_DROP_VLAN_STACK, "8100 in 8100");
-	wr16(b + 16, 0x88a8);
+	sl_wr16(b + 16, 0x88a8);
 	expect_drop(b, f.len, SL_DROP_VLAN_STACK, "88a8 in 8100");
-	wr16(b + 12, 0x88a8);
-	wr16(b + 16, SL_ETHERTYPE_VLAN);
+	sl_wr16(b + 12, 0x88a8);
+	sl_wr16(b + 16, SL_ETHERTYPE_VLAN);
 	expect_drop(b, f.len, SL_DROP_VLAN_STACK, "8100 in 88a8");
 
 	f = build(b, &sp);
-	wr16(b + 16, 0x88cc);	/* LLDP */
+	sl_wr16(b + 16, 0x88cc);	/* LLDP */
 	expect_drop(b, f.len, SL_DROP_UNSUPP_L3, "LLDP in VLAN");
 	sp.vlan = false;
 	f = build(b, &sp);
-	wr16(b + 12, 0x8847);	/* MPLS */
+	sl_wr16(b + 12, 0x8847);	/* MPLS */
 	expect_drop(b, f.len, SL_DROP_UNSUPP_L3, "MPLS");
-	wr16(b + 12, 0x0005);	/* an 802.3 length field */
+	sl_wr16(b + 12, 0x0005);	/* an 802.3 length field */
 	expect_drop(b, f.len, SL_DROP_UNSUPP_L3, "802.3 length");
 }
 
@@ -498,23 +485,23 @@ test_drop_ipv4(void)
 	ip[0] = 0x40;
 	expect_drop(b, f.len, SL_DROP_BAD_IHL, "IHL 0");
 	ip[0] = 0x45;
-	wr16(ip + 2, 19);
+	sl_wr16(ip + 2, 19);
 	expect_drop(b, f.len, SL_DROP_BAD_LEN, "length 19");
 	ip[0] = 0x46;
-	wr16(ip + 2, 20);
+	sl_wr16(ip + 2, 20);
 	expect_drop(b, f.len, SL_DROP_BAD_LEN, "length < IHL*4");
 	ip[0] = 0x4f;	/* 60-byte header, longer than the frame */
-	wr16(ip + 2, 60);
+	sl_wr16(ip + 2, 60);
 	expect_drop(b, f.l3_off + 59, SL_DROP_TRUNC_L3, "IHL past frame");
 
 	f = build(b, &sp);
-	wr16(ip + 6, 0x2000);
+	sl_wr16(ip + 6, 0x2000);
 	expect_drop(b, f.len, SL_DROP_FRAGMENT, "MF");
-	wr16(ip + 6, 0x0001);
+	sl_wr16(ip + 6, 0x0001);
 	expect_drop(b, f.len, SL_DROP_FRAGMENT, "offset 8");
-	wr16(ip + 6, 0x5fff);
+	sl_wr16(ip + 6, 0x5fff);
 	expect_drop(b, f.len, SL_DROP_FRAGMENT, "DF, MF, offset");
-	wr16(ip + 6, 0x4000);
+	sl_wr16(ip + 6, 0x4000);
 	ip[8] = 0;
 	expect_drop(b, f.len, SL_DROP_TTL_ZERO, "TTL 0");
 	ip[8] = 1;
@@ -526,15 +513,15 @@ test_drop_ipv4(void)
 	expect_drop(b, f.len, SL_DROP_BAD_ADDR, "source 224.0.0.0/4");
 	ip[12] = 239;
 	expect_drop(b, f.len, SL_DROP_BAD_ADDR, "source 239.x");
-	wr32(ip + 12, 0xffffffff);
+	sl_wr32(ip + 12, 0xffffffff);
 	expect_drop(b, f.len, SL_DROP_BAD_ADDR, "source broadcast");
-	wr32(ip + 12, 0);
+	sl_wr32(ip + 12, 0);
 	expect_drop(b, f.len, SL_DROP_BAD_ADDR, "source 0");
 	f = build(b, &sp);
-	wr32(ip + 16, 0);
+	sl_wr32(ip + 16, 0);
 	expect_drop(b, f.len, SL_DROP_BAD_ADDR, "destination 0");
-	wr32(ip + 12, 0x0a000001);
-	wr32(ip + 16, 0xe0000001);	/* multicast destination: allowed */
+	sl_wr32(ip + 12, 0x0a000001);
+	sl_wr32(ip + 16, 0xe0000001);	/* multicast destination: allowed */
 	CU_ASSERT_EQUAL(parse(b, f.len, &(struct sl_pkt_info){ 0 }),
 			SL_DROP_NONE);
 
@@ -594,7 +581,7 @@ test_drop_l4(void)
 	uint8_t *ip = b + f.l3_off, *l4 = b + f.l4_off;
 
 	/* TCP: the IP length says only 19 bytes of TCP. */
-	wr16(ip + 2, 20 + 19);
+	sl_wr16(ip + 2, 20 + 19);
 	expect_drop(b, f.len, SL_DROP_TRUNC_L4, "19-byte TCP");
 	f = build(b, &sp);
 	l4[12] = 4 << 4;
@@ -611,30 +598,30 @@ test_drop_l4(void)
 	f = build(b, &sp);
 	ip = b + f.l3_off;
 	l4 = b + f.l4_off;
-	wr16(ip + 4, 7);
+	sl_wr16(ip + 4, 7);
 	expect_drop(b, f.len, SL_DROP_TRUNC_L4, "7-byte UDP");
 	f = build(b, &sp);
-	wr16(l4 + 4, 7);
+	sl_wr16(l4 + 4, 7);
 	expect_drop(b, f.len, SL_DROP_BAD_L4, "UDP length 7");
-	wr16(l4 + 4, 13);
+	sl_wr16(l4 + 4, 13);
 	expect_drop(b, f.len, SL_DROP_BAD_L4, "UDP length > IP payload");
-	wr16(l4 + 4, 0);
+	sl_wr16(l4 + 4, 0);
 	expect_drop(b, f.len, SL_DROP_BAD_L4, "UDP length 0");
-	wr16(l4 + 4, 12);
+	sl_wr16(l4 + 4, 12);
 	CU_ASSERT_EQUAL(parse(b, f.len, &(struct sl_pkt_info){ 0 }),
 			SL_DROP_NONE);
 
 	sp = (struct spec){ .family = AF_INET, .proto = IPPROTO_ICMP,
 			    .icmp_type = 8 };
 	f = build(b, &sp);
-	wr16(b + f.l3_off + 2, 20 + 7);
+	sl_wr16(b + f.l3_off + 2, 20 + 7);
 	expect_drop(b, f.len, SL_DROP_TRUNC_L4, "7-byte ICMP");
 	sp = (struct spec){ .family = AF_INET6, .proto = IPPROTO_ICMPV6,
 			    .icmp_type = 128 };
 	f = build(b, &sp);
-	wr16(b + f.l3_off + 4, 4);
+	sl_wr16(b + f.l3_off + 4, 4);
 	expect_drop(b, f.len, SL_DROP_TRUNC_L4, "4-byte ICMPv6");
-	wr16(b + f.l3_off + 4, 0);
+	sl_wr16(b + f.l3_off + 4, 0);
 	expect_drop(b, f.len, SL_DROP_TRUNC_L4, "empty ICMPv6");
 }
 
@@ -648,10 +635,10 @@ test_drop_arp(void)
 	len = build_arp(b, false);
 	expect_drop(b, len - 1, SL_DROP_BAD_ARP, "27-byte ARP");
 	expect_drop(b, SL_ETH_HLEN, SL_DROP_BAD_ARP, "empty ARP");
-	wr16(b + 14, 6);		/* IEEE 802 */
+	sl_wr16(b + 14, 6);		/* IEEE 802 */
 	expect_drop(b, len, SL_DROP_BAD_ARP, "htype 6");
 	len = build_arp(b, false);
-	wr16(b + 16, SL_ETHERTYPE_IPV6);
+	sl_wr16(b + 16, SL_ETHERTYPE_IPV6);
 	expect_drop(b, len, SL_DROP_BAD_ARP, "ptype IPv6");
 	len = build_arp(b, false);
 	b[18] = 8;
@@ -831,9 +818,9 @@ test_fuzz(void)
 			for (k = 0; k < len; k++)
 				b[k] = (uint8_t)rng_next();
 			if (len >= 14)
-				wr16(b + 12, types[rng_next() % 4]);
+				sl_wr16(b + 12, types[rng_next() % 4]);
 			if (len >= 18 && b[12] == 0x81)
-				wr16(b + 16, types[rng_next() % 3]);
+				sl_wr16(b + 16, types[rng_next() % 3]);
 		} else {
 			/* A valid frame with a few bytes changed, cut or
 			 * extended. */

@@ -20,6 +20,7 @@
 #include "sl_csum.h"
 #include "sl_flow.h"
 #include "sl_pkt.h"
+#include "sl_bytes.h"
 #include "sl_tcp.h"
 
 #define ETH	14
@@ -30,26 +31,6 @@ static const uint16_t mss_table[8] = {
 };
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /* One's-complement sum of big-endian 16-bit words, byte by byte. */
 static uint32_t
@@ -75,20 +56,20 @@ ref_l4_sum(const uint8_t *l3)
 	if ((l3[0] >> 4) == 4) {
 		uint32_t hl = (uint32_t)(l3[0] & 0xf) * 4;
 
-		len = rd16(l3 + 2) - hl;
+		len = sl_rd16(l3 + 2) - hl;
 		if (l3[9] == IPPROTO_ICMP)
 			return ref_sum(l3 + hl, len, 0);
 		memcpy(ph, l3 + 12, 8);
 		ph[8] = 0;
 		ph[9] = l3[9];
-		wr16(ph + 10, (uint16_t)len);
+		sl_wr16(ph + 10, (uint16_t)len);
 		s = ref_sum(ph, 12, 0);
 		return ref_sum(l3 + hl, len, s);
 	}
-	len = rd16(l3 + 4);
+	len = sl_rd16(l3 + 4);
 	memcpy(ph, l3 + 8, 32);
 	memset(ph + 32, 0, 8);
-	wr16(ph + 34, (uint16_t)len);
+	sl_wr16(ph + 34, (uint16_t)len);
 	ph[39] = l3[6];
 	s = ref_sum(ph, 40, 0);
 	return ref_sum(l3 + 40, len, s);
@@ -111,7 +92,7 @@ eth_hdr(uint8_t *frame, uint8_t family)
 	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
 
 	memcpy(frame, macs, 12);
-	wr16(frame + 12, family == AF_INET ? 0x0800 : 0x86dd);
+	sl_wr16(frame + 12, family == AF_INET ? 0x0800 : 0x86dd);
 }
 
 /* A frame holding an IP packet of proto with the l4 bytes given (written
@@ -127,19 +108,19 @@ mk_ip(uint8_t *frame, const struct sl_flow_key *k, uint8_t proto,
 	if (k->family == AF_INET) {
 		memset(ip, 0, 20);
 		ip[0] = 0x45;
-		wr16(ip + 2, (uint16_t)(20 + l4_len));
+		sl_wr16(ip + 2, (uint16_t)(20 + l4_len));
 		ip[8] = 64;
 		ip[9] = proto;
 		memcpy(ip + 12, k->src, 4);
 		memcpy(ip + 16, k->dst, 4);
 		s = ref_sum(ip, 20, 0);
-		wr16(ip + 10, (uint16_t)~s);
+		sl_wr16(ip + 10, (uint16_t)~s);
 		memcpy(ip + 20, l4, l4_len);
 		return ETH + 20 + l4_len;
 	}
 	memset(ip, 0, 40);
 	ip[0] = 0x60;
-	wr16(ip + 4, (uint16_t)l4_len);
+	sl_wr16(ip + 4, (uint16_t)l4_len);
 	ip[6] = proto;
 	ip[7] = 64;
 	memcpy(ip + 8, k->src, 16);
@@ -267,8 +248,8 @@ static void
 tcp_with_opts(uint8_t *tcp, const uint8_t *opts, uint32_t olen)
 {
 	memset(tcp, 0, 20);
-	wr16(tcp, 40000);
-	wr16(tcp + 2, 443);
+	sl_wr16(tcp, 40000);
+	sl_wr16(tcp + 2, 443);
 	tcp[12] = (uint8_t)(((20 + olen) / 4) << 4);
 	tcp[13] = SL_TCP_SYN;
 	if (olen != 0)
@@ -922,11 +903,11 @@ test_build_v4(void)
 	s.payload_len = 0;
 	s.flags = SL_TCP_ACK;
 	CU_ASSERT_EQUAL(mk_tcp(f, &s, &pi), ETH + 40);
-	CU_ASSERT_EQUAL(rd16(ip + 2), 40);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 2), 40);
 	CU_ASSERT_EQUAL(tcp[12], 0x50);
 	CU_ASSERT_EQUAL(tcp[13], SL_TCP_ACK);
-	CU_ASSERT_EQUAL(rd32(tcp + 4), 0x01020304);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 0xa0b0c0d1);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 4), 0x01020304);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 0xa0b0c0d1);
 	assert_csums(ip);
 }
 
@@ -949,19 +930,19 @@ test_build_v6(void)
 	mk_key(&s.key, "2001:db8::1", 1234, "2001:db8:1::10", 80);
 	CU_ASSERT_EQUAL(mk_tcp(f, &s, &pi), ETH + 40 + 28 + 17);
 	CU_ASSERT_EQUAL(memcmp(ip, ip_want, 4), 0);
-	CU_ASSERT_EQUAL(rd16(ip + 4), 28 + 17);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 4), 28 + 17);
 	CU_ASSERT_EQUAL(ip[6], 6);
 	CU_ASSERT_EQUAL(ip[7], 64);
 	CU_ASSERT_EQUAL(memcmp(ip + 8, s.key.src, 16), 0);
 	CU_ASSERT_EQUAL(memcmp(ip + 24, s.key.dst, 16), 0);
-	CU_ASSERT_EQUAL(rd16(tcp), 1234);
-	CU_ASSERT_EQUAL(rd16(tcp + 2), 80);
-	CU_ASSERT_EQUAL(rd32(tcp + 4), 0xfffffff0u);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 7);
+	CU_ASSERT_EQUAL(sl_rd16(tcp), 1234);
+	CU_ASSERT_EQUAL(sl_rd16(tcp + 2), 80);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 4), 0xfffffff0u);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 7);
 	CU_ASSERT_EQUAL(tcp[12], 0x70);
 	CU_ASSERT_EQUAL(tcp[13], SL_TCP_SYN);
-	CU_ASSERT_EQUAL(rd16(tcp + 14), 1024);
-	CU_ASSERT_EQUAL(rd16(tcp + 18), 0);
+	CU_ASSERT_EQUAL(sl_rd16(tcp + 14), 1024);
+	CU_ASSERT_EQUAL(sl_rd16(tcp + 18), 0);
 	{
 		static const uint8_t opt_want[8] = {
 			0x02, 0x04, 0x04, 0xc4, 0x01, 0x03, 0x03, 0x03,
@@ -1018,10 +999,10 @@ test_rst_syn(void)
 	sl_flow_key_reverse(&pi.key, &rev);
 	CU_ASSERT(sl_flow_key_eq(&rp.key, &rev));
 	CU_ASSERT_EQUAL(rp.tcp_flags, SL_TCP_RST | SL_TCP_ACK);
-	CU_ASSERT_EQUAL(rd32(tcp + 4), 0);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 0xffffffffu);	/* isn + 1 */
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 4), 0);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 0xffffffffu);	/* isn + 1 */
 	CU_ASSERT_EQUAL(tcp[12], 0x50);
-	CU_ASSERT_EQUAL(rd16(tcp + 14), 0);
+	CU_ASSERT_EQUAL(sl_rd16(tcp + 14), 0);
 	CU_ASSERT_EQUAL(rp.l4_len, 20);
 	assert_csums(r + ETH);
 
@@ -1029,19 +1010,19 @@ test_rst_syn(void)
 	s.seq = 0xffffffff;
 	mk_tcp(f, &s, &pi);
 	rst_of(f, &pi, r, &rp);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 0);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 0);
 	s.seq = 1000;
 	s.payload = (const uint8_t *)"0123456789";
 	s.payload_len = 10;
 	mk_tcp(f, &s, &pi);
 	rst_of(f, &pi, r, &rp);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 1011);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 1011);
 	/* A FIN without ACK and 3 bytes: seq + 3 + 1. */
 	s.flags = SL_TCP_FIN;
 	s.payload_len = 3;
 	mk_tcp(f, &s, &pi);
 	rst_of(f, &pi, r, &rp);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 1004);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 1004);
 	CU_ASSERT_EQUAL(rp.tcp_flags, SL_TCP_RST | SL_TCP_ACK);
 	assert_csums(r + ETH);
 
@@ -1053,7 +1034,7 @@ test_rst_syn(void)
 	CU_ASSERT_EQUAL(sl_tcp_rst_build(f + ETH, f, &pi), 40);
 	CU_ASSERT_FATAL(sl_pkt_parse(f, ETH + 40, &rp) == SL_DROP_NONE);
 	CU_ASSERT(sl_flow_key_eq(&rp.key, &rev));
-	CU_ASSERT_EQUAL(rd32(f + ETH + 20 + 8), 0x11111112);
+	CU_ASSERT_EQUAL(sl_rd32(f + ETH + 20 + 8), 0x11111112);
 	assert_csums(f + ETH);
 }
 
@@ -1077,9 +1058,9 @@ test_rst_ack_data(void)
 	sl_flow_key_reverse(&pi.key, &rev);
 	CU_ASSERT(sl_flow_key_eq(&rp.key, &rev));
 	CU_ASSERT_EQUAL(rp.tcp_flags, SL_TCP_RST);
-	CU_ASSERT_EQUAL(rd32(tcp + 4), 0xcafebabe);
-	CU_ASSERT_EQUAL(rd32(tcp + 8), 0);
-	CU_ASSERT_EQUAL(rd16(r + ETH + 4), 20);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 4), 0xcafebabe);
+	CU_ASSERT_EQUAL(sl_rd32(tcp + 8), 0);
+	CU_ASSERT_EQUAL(sl_rd16(r + ETH + 4), 20);
 	assert_csums(r + ETH);
 }
 
@@ -1131,7 +1112,7 @@ unreach_of(const uint8_t *f, const struct sl_pkt_info *pi, uint8_t *r)
 	CU_ASSERT_EQUAL(icmp[1], v4 ? 13 : 1);
 	CU_ASSERT_EQUAL(rp.icmp_type, icmp[0]);
 	CU_ASSERT_EQUAL(rp.icmp_code, icmp[1]);
-	CU_ASSERT_EQUAL(rd32(icmp + 4), 0);
+	CU_ASSERT_EQUAL(sl_rd32(icmp + 4), 0);
 	CU_ASSERT_EQUAL(rp.ttl, 64);
 	/* From the packet's destination to its source. */
 	CU_ASSERT_EQUAL(memcmp(rp.key.src, pi->key.dst, sizeof(rp.key.src)),
@@ -1160,25 +1141,25 @@ test_icmp_v4(void)
 	mk_tcp(f, &s, &pi);
 	CU_ASSERT_EQUAL(pi.l3_len, 56);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 56);
-	CU_ASSERT_EQUAL(rd16(ip + 2), 84);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 2), 84);
 	CU_ASSERT_EQUAL(ip[0], 0x45);
-	CU_ASSERT_EQUAL(rd16(ip + 6), 0x4000);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 6), 0x4000);
 	CU_ASSERT_EQUAL(ip[9], IPPROTO_ICMP);
 
 	/* A full-sized UDP datagram: 576 bytes in all, 548 quoted. */
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7);
-	wr16(big + 4, sizeof(big));
+	sl_wr16(big + 4, sizeof(big));
 	len = mk_ip(f, &s.key, IPPROTO_UDP, big, sizeof(big));
 	CU_ASSERT_FATAL(sl_pkt_parse(f, len, &pi) == SL_DROP_NONE);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 548);
-	CU_ASSERT_EQUAL(rd16(ip + 2), 576);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 2), 576);
 	/* Just fitting, and one byte too many. */
-	wr16(big + 4, 528);
+	sl_wr16(big + 4, 528);
 	len = mk_ip(f, &s.key, IPPROTO_UDP, big, 528);
 	CU_ASSERT_FATAL(sl_pkt_parse(f, len, &pi) == SL_DROP_NONE);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 548);
-	wr16(big + 4, 529);
+	sl_wr16(big + 4, 529);
 	len = mk_ip(f, &s.key, IPPROTO_UDP, big, 529);
 	CU_ASSERT_FATAL(sl_pkt_parse(f, len, &pi) == SL_DROP_NONE);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 548);
@@ -1216,18 +1197,18 @@ test_icmp_v6(void)
 	mk_key(&s.key, "2001:db8::1", 40000, "2001:db8:1::10", 443);
 	mk_tcp(f, &s, &pi);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 68);
-	CU_ASSERT_EQUAL(rd32(ip), 0x60000000);
-	CU_ASSERT_EQUAL(rd16(ip + 4), 76);
+	CU_ASSERT_EQUAL(sl_rd32(ip), 0x60000000);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 4), 76);
 	CU_ASSERT_EQUAL(ip[6], IPPROTO_ICMPV6);
 
 	/* 1500 bytes: 1280 in all, 1232 quoted. */
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 13 + 1);
-	wr16(big + 4, sizeof(big));
+	sl_wr16(big + 4, sizeof(big));
 	len = mk_ip(f, &s.key, IPPROTO_UDP, big, sizeof(big));
 	CU_ASSERT_FATAL(sl_pkt_parse(f, len, &pi) == SL_DROP_NONE);
 	CU_ASSERT_EQUAL(unreach_of(f, &pi, r), 1232);
-	CU_ASSERT_EQUAL(rd16(ip + 4), 1240);
+	CU_ASSERT_EQUAL(sl_rd16(ip + 4), 1240);
 	/* In place. */
 	memcpy(r, f, len);
 	CU_ASSERT_EQUAL(sl_icmp_unreach_build(f + ETH, f, &pi), 1280);

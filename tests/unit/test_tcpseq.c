@@ -18,6 +18,7 @@
 #include "sl_test.h"
 
 #include "sl_addr.h"
+#include "sl_bytes.h"
 #include "sl_common.h"
 #include "sl_csum.h"
 #include "sl_flow.h"
@@ -28,35 +29,6 @@
 #define L3_OFF		14
 #define IP4_HLEN	20
 #define IP6_HLEN	40
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /* ---- frame builder ------------------------------------------------------ */
 
@@ -89,11 +61,11 @@ build(uint8_t *f, const struct seg *s)
 	memset(f, 0, L3_OFF + ihl + tlen + s->pad);
 	memset(f, 0x02, 12);
 	if (s->family == AF_INET) {
-		wr16(f + 12, SL_ETHERTYPE_IPV4);
+		sl_wr16(f + 12, SL_ETHERTYPE_IPV4);
 		l3[0] = 0x45;
-		wr16(l3 + 2, (uint16_t)(ihl + tlen));
-		wr16(l3 + 4, 0x1234);
-		wr16(l3 + 6, 0x4000);
+		sl_wr16(l3 + 2, (uint16_t)(ihl + tlen));
+		sl_wr16(l3 + 4, 0x1234);
+		sl_wr16(l3 + 6, 0x4000);
 		l3[8] = 64;
 		l3[9] = IPPROTO_TCP;
 		memcpy(l3 + 12, src4, 4);
@@ -101,21 +73,21 @@ build(uint8_t *f, const struct seg *s)
 		c = sl_csum_ipv4_hdr(l3);
 		memcpy(l3 + 10, &c, 2);
 	} else {
-		wr16(f + 12, SL_ETHERTYPE_IPV6);
+		sl_wr16(f + 12, SL_ETHERTYPE_IPV6);
 		l3[0] = 0x60;
-		wr16(l3 + 4, (uint16_t)tlen);
+		sl_wr16(l3 + 4, (uint16_t)tlen);
 		l3[6] = IPPROTO_TCP;
 		l3[7] = 64;
 		memcpy(l3 + 8, src6, 16);
 		memcpy(l3 + 24, dst6, 16);
 	}
-	wr16(t, 40000);
-	wr16(t + 2, 443);
-	wr32(t + 4, s->seq);
-	wr32(t + 8, s->ack);
+	sl_wr16(t, 40000);
+	sl_wr16(t + 2, 443);
+	sl_wr32(t + 4, s->seq);
+	sl_wr32(t + 8, s->ack);
 	t[12] = (uint8_t)(((20 + s->optlen) / 4) << 4);
 	t[13] = s->flags;
-	wr16(t + 14, s->win);
+	sl_wr16(t + 14, s->win);
 	memcpy(t + 20, s->opts, s->optlen);
 	memcpy(t + 20 + s->optlen, s->pay, s->paylen);
 	c = sl_csum_l4(s->family, l3, IPPROTO_TCP, t, tlen);
@@ -135,17 +107,17 @@ tcp_csum_ok(const uint8_t *f)
 
 	memset(ph, 0, sizeof(ph));
 	if ((l3[0] >> 4) == 4) {
-		tlen = rd16(l3 + 2) - (uint32_t)(l3[0] & 0xf) * 4;
+		tlen = sl_rd16(l3 + 2) - (uint32_t)(l3[0] & 0xf) * 4;
 		t = l3 + (l3[0] & 0xf) * 4;
 		memcpy(ph, l3 + 12, 8);
 		ph[9] = IPPROTO_TCP;
-		wr16(ph + 10, (uint16_t)tlen);
+		sl_wr16(ph + 10, (uint16_t)tlen);
 		phlen = 12;
 	} else {
-		tlen = rd16(l3 + 4);
+		tlen = sl_rd16(l3 + 4);
 		t = l3 + IP6_HLEN;
 		memcpy(ph, l3 + 8, 32);
-		wr32(ph + 32, tlen);
+		sl_wr32(ph + 32, tlen);
 		ph[39] = IPPROTO_TCP;
 		phlen = 40;
 	}
@@ -188,7 +160,7 @@ put_sack(uint8_t *o, uint32_t *n, const struct optspec *sp)
 	o[(*n)++] = 5;
 	o[(*n)++] = (uint8_t)(2 + 8 * sp->nsack);
 	for (i = 0; i < 2 * sp->nsack; i++, *n += 4)
-		wr32(o + *n, sp->sack[i]);
+		sl_wr32(o + *n, sp->sack[i]);
 }
 
 static void
@@ -198,8 +170,8 @@ put_ts(uint8_t *o, uint32_t *n, const struct optspec *sp)
 		return;
 	o[(*n)++] = 8;
 	o[(*n)++] = 10;
-	wr32(o + *n, sp->tsval);
-	wr32(o + *n + 4, sp->tsecr);
+	sl_wr32(o + *n, sp->tsval);
+	sl_wr32(o + *n + 4, sp->tsecr);
 	*n += 8;
 }
 
@@ -332,12 +304,12 @@ test_xlate_wrap(void)
 		CU_ASSERT_EQUAL(t[21], 5);
 		CU_ASSERT_EQUAL(t[31], 8);
 		CU_ASSERT_EQUAL(sl_tcp_xlate(t, &x), 0);
-		CU_ASSERT_EQUAL(rd32(t + 4), 0x10);
-		CU_ASSERT_EQUAL(rd32(t + 8), 0xfffffff5);
-		CU_ASSERT_EQUAL(rd32(t + 23), 0xfffffff8);
-		CU_ASSERT_EQUAL(rd32(t + 27), 0xffffffe8);
-		CU_ASSERT_EQUAL(rd32(t + 33), 0x1);
-		CU_ASSERT_EQUAL(rd32(t + 37), 0xffffffff);
+		CU_ASSERT_EQUAL(sl_rd32(t + 4), 0x10);
+		CU_ASSERT_EQUAL(sl_rd32(t + 8), 0xfffffff5);
+		CU_ASSERT_EQUAL(sl_rd32(t + 23), 0xfffffff8);
+		CU_ASSERT_EQUAL(sl_rd32(t + 27), 0xffffffe8);
+		CU_ASSERT_EQUAL(sl_rd32(t + 33), 0x1);
+		CU_ASSERT_EQUAL(sl_rd32(t + 37), 0xffffffff);
 		CU_ASSERT(tcp_csum_ok(f));
 	}
 }
@@ -358,12 +330,12 @@ test_xlate_no_ack(void)
 	build_xl(f, AF_INET, SL_TCP_SYN, 1, 77, &sp);
 	t = tcp_of(f, AF_INET);
 	CU_ASSERT_EQUAL(sl_tcp_xlate(t, &x), 0);
-	CU_ASSERT_EQUAL(rd32(t + 4), 8);
-	CU_ASSERT_EQUAL(rd32(t + 8), 77);
-	CU_ASSERT_EQUAL(rd32(t + 23), 95);
-	CU_ASSERT_EQUAL(rd32(t + 27), 195);
-	CU_ASSERT_EQUAL(rd32(t + 33), 1003);
-	CU_ASSERT_EQUAL(rd32(t + 37), 0);
+	CU_ASSERT_EQUAL(sl_rd32(t + 4), 8);
+	CU_ASSERT_EQUAL(sl_rd32(t + 8), 77);
+	CU_ASSERT_EQUAL(sl_rd32(t + 23), 95);
+	CU_ASSERT_EQUAL(sl_rd32(t + 27), 195);
+	CU_ASSERT_EQUAL(sl_rd32(t + 33), 1003);
+	CU_ASSERT_EQUAL(sl_rd32(t + 37), 0);
 	CU_ASSERT(tcp_csum_ok(f));
 }
 
@@ -404,8 +376,8 @@ test_xlate_zero(void)
 	CU_ASSERT_EQUAL(memcmp(f, orig, n), 0);
 	x.seq_add = 5;
 	CU_ASSERT_EQUAL(sl_tcp_xlate(tcp_of(f, AF_INET), &x), 0);
-	CU_ASSERT_EQUAL(rd32(tcp_of(f, AF_INET) + 4), 15);
-	CU_ASSERT_EQUAL(rd32(tcp_of(f, AF_INET) + 8), 20u - x.ack_sub);
+	CU_ASSERT_EQUAL(sl_rd32(tcp_of(f, AF_INET) + 4), 15);
+	CU_ASSERT_EQUAL(sl_rd32(tcp_of(f, AF_INET) + 8), 20u - x.ack_sub);
 	CU_ASSERT(tcp_csum_ok(f));
 }
 
@@ -485,16 +457,16 @@ test_xlate_eol_unknown(void)
 	build_raw(f, AF_INET, o16, 16);
 	t = tcp_of(f, AF_INET);
 	CU_ASSERT_EQUAL(sl_tcp_xlate(t, &x), 0);
-	CU_ASSERT_EQUAL(rd32(t + 25), 9 + 3);
-	CU_ASSERT_EQUAL(rd32(t + 29), 7u - 4);
-	CU_ASSERT_EQUAL(rd32(t + 4), 1001);
-	CU_ASSERT_EQUAL(rd32(t + 8), 1998);
+	CU_ASSERT_EQUAL(sl_rd32(t + 25), 9 + 3);
+	CU_ASSERT_EQUAL(sl_rd32(t + 29), 7u - 4);
+	CU_ASSERT_EQUAL(sl_rd32(t + 4), 1001);
+	CU_ASSERT_EQUAL(sl_rd32(t + 8), 1998);
 	CU_ASSERT(tcp_csum_ok(f));
 	build_raw(f, AF_INET6, o2, 8);
 	t = tcp_of(f, AF_INET6);
 	CU_ASSERT_EQUAL(sl_tcp_xlate(t, &x), 0);
 	CU_ASSERT_EQUAL(memcmp(t + 20, o2, 8), 0);
-	CU_ASSERT_EQUAL(rd32(t + 4), 1001);
+	CU_ASSERT_EQUAL(sl_rd32(t + 4), 1001);
 	CU_ASSERT(tcp_csum_ok(f));
 }
 
@@ -530,7 +502,7 @@ test_win_rescale(void)
 		s.win = c[i].want;
 		build(want, &s);
 		sl_tcp_win_rescale(tcp_of(f, s.family), c[i].bws, c[i].ows);
-		CU_ASSERT_EQUAL(rd16(tcp_of(f, s.family) + 14), c[i].want);
+		CU_ASSERT_EQUAL(sl_rd16(tcp_of(f, s.family) + 14), c[i].want);
 		CU_ASSERT_EQUAL(memcmp(f, want, n), 0);
 		CU_ASSERT(tcp_csum_ok(f));
 	}
@@ -546,13 +518,13 @@ mss_case(int family, bool odd, uint16_t mss, uint16_t sub, uint16_t want)
 
 	o[at] = 2;
 	o[at + 1] = 4;
-	wr16(o + at + 2, mss);
+	sl_wr16(o + at + 2, mss);
 	memcpy(ow, o, 8);
-	wr16(ow + at + 2, want);
+	sl_wr16(ow + at + 2, want);
 	n = build_raw(f, family, o, 8);
 	build_raw(w, family, ow, 8);
 	sl_tcp_mss_lower(tcp_of(f, family), sub);
-	CU_ASSERT_EQUAL(rd16(tcp_of(f, family) + 22 + at), want);
+	CU_ASSERT_EQUAL(sl_rd16(tcp_of(f, family) + 22 + at), want);
 	CU_ASSERT_EQUAL(memcmp(f, w, n), 0);
 	CU_ASSERT(tcp_csum_ok(f));
 }
@@ -667,9 +639,9 @@ pp2_case(int family, uint32_t paylen, uint32_t pad)
 	CU_ASSERT(tcp_csum_ok(f));
 	if (family == AF_INET) {
 		CU_ASSERT(ip4_csum_ok(f));
-		CU_ASSERT_EQUAL(rd16(f + L3_OFF + 2), 20 + 32 + hlen + paylen);
+		CU_ASSERT_EQUAL(sl_rd16(f + L3_OFF + 2), 20 + 32 + hlen + paylen);
 	} else {
-		CU_ASSERT_EQUAL(rd16(f + L3_OFF + 4), 32 + hlen + paylen);
+		CU_ASSERT_EQUAL(sl_rd16(f + L3_OFF + 4), 32 + hlen + paylen);
 	}
 	/* pi as a fresh parse of the result sees it. */
 	CU_ASSERT_EQUAL_FATAL(sl_pkt_parse(f, m, &pi2), SL_DROP_NONE);
