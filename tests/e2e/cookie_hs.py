@@ -10,20 +10,16 @@ request and waits for the answer's first data segment. Prints what it saw;
 exit 0 when the answer starts with "HTTP/1." at sequence number cookie + 1
 and acknowledges the whole request, 1 otherwise. IPv4 only.
 """
+import os
 import socket
 import struct
 import subprocess
 import sys
 import time
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tools"))
+from pcap import inet_checksum as csum  # noqa: E402
 
 
 def frame(dmac, smac, src, dst, sport, dport, seq, ack, flags, opts, data):

@@ -10,20 +10,16 @@ can). Prints the number sent. Never more than COUNT, never longer than
 SECONDS + 1.
 """
 import ipaddress
+import os
 import random
 import socket
 import struct
 import sys
 import time
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tools"))
+from pcap import inet_checksum as csum  # noqa: E402
 
 
 def tcp_syn(src, dst, sport, dport, seq, pseudo):

@@ -116,25 +116,16 @@ check "syn4 opened only the real flows ($nf = 50 + 1 + 40)" [ "$nf" = 91 ]
 
 # --- forged cookies are refused and counted --------------------------------
 bad0=$(sl_vip_metric syn_cookies_invalid syn4)
-in_cli "$TOPO_PY" - "$TOPO_CLI_TAP" "$gwmac" <<'PY'
-import socket, struct, sys
-sys.path.insert(0, sys.argv[0] and ".")
+in_cli "$TOPO_PY" - "$TOPO_CLI_TAP" "$gwmac" "$here" <<'PY'
+import socket, sys
+sys.path.insert(0, sys.argv[3])
+from cookie_hs import frame
 iface, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
-def csum(b):
-    if len(b) % 2: b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((iface, 0))
 src, dst = socket.inet_aton("198.18.0.2"), socket.inet_aton("198.18.100.5")
-for i in range(100):
-    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 80, 1000 + i, 0x12345678 + i,
-                      5 << 4, 0x10, 512, 0, 0)
-    c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
-    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    s.send(mac + s.getsockname()[4] + b"\x08\x00" + ip + tcp)
+for i in range(100):    # pure ACKs acknowledging no cookie of ours
+    s.send(frame(mac, s.getsockname()[4], src, dst, 40000 + i, 80, 1000 + i,
+                 0x12345678 + i, 0x10, b"", b""))
 PY
 sleep 0.5
 bad1=$(sl_vip_metric syn_cookies_invalid syn4)
