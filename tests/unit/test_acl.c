@@ -32,20 +32,6 @@ cfg_new(struct sl_config *c, uint32_t nb_vips)
 		sl_vip_policy_init(&c->vips[i].policy);
 }
 
-/* Frees what cfg_new() and rule_add() allocated (not sl_config_free():
- * these arrays are the test's own). */
-static void
-cfg_done(struct sl_config *c)
-{
-	uint32_t i;
-
-	for (i = 0; i < c->nb_vips; i++)
-		free(c->vips[i].policy.acl);
-	free(c->vips);
-	free(c->acl);
-	sl_config_init(c);
-}
-
 static void
 rule_add(struct sl_acl_rule **arr, uint32_t *n, const char *prefix,
 	 uint8_t action, uint16_t id)
@@ -207,7 +193,7 @@ test_compile(void)
 	CU_ASSERT_EQUAL(sl_acl_compile(&c, r, NULL), 6);
 	CU_ASSERT_EQUAL(r[5].priority, 68);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* No global rules: has_acl only where a VIP has its own. */
@@ -229,7 +215,7 @@ test_compile_vip_only(void)
 	CU_ASSERT_EQUAL(has[1], 0);
 	CU_ASSERT_EQUAL(has[2], 1);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* A global allow: every VIP gets the default denies, in VIP order after
@@ -259,7 +245,7 @@ test_compile_global_allow(void)
 	check_crule(&r[6], "::", 0, SL_ACL_DENY, 0, 1, 0);
 	CU_ASSERT(has[0] == 1 && has[1] == 1);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 static void
@@ -273,12 +259,12 @@ test_compile_empty(void)
 	CU_ASSERT_EQUAL(sl_acl_compile_count(&c), 0);
 	CU_ASSERT_EQUAL(sl_acl_compile(&c, &dummy, has), 0);
 	CU_ASSERT(has[0] == 0 && has[1] == 0);
-	cfg_done(&c);
+	sl_config_free(&c);
 	/* Global rules with no VIP: compiled once, nothing else. */
 	cfg_new(&c, 0);
 	global_add(&c, "198.18.0.0/15", SL_ACL_ALLOW, 1);
 	CU_ASSERT_EQUAL(sl_acl_compile_count(&c), 1);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* --- the reference matcher --- */
@@ -310,7 +296,7 @@ test_match_longest_prefix(void)
 	CHECK_RULE(r, n, 1, "198.18.7.199", 2, SL_ACL_DENY);
 	CHECK_RULE(r, n, 1, "198.18.7.201", 5, SL_ACL_ALLOW);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 static void
@@ -337,7 +323,7 @@ test_match_vip_beats_global(void)
 	CHECK_RULE(r, n, 0, "198.18.1.65", 5, SL_ACL_DENY);
 	CHECK_RULE(r, n, 0, "198.18.1.1", 2, SL_ACL_ALLOW);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 static void
@@ -361,7 +347,7 @@ test_match_deny_beats_allow(void)
 	CHECK_RULE(r, n, 0, "2001:db8:5:1::1", 7, SL_ACL_DENY);
 	CHECK_RULE(r, n, 0, "2001:db8:6::1", 0, SL_ACL_DENY);
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* Without an allow rule nothing decides outside the deny rules. */
@@ -391,7 +377,7 @@ test_match_no_allow(void)
 	CHECK_NONE(r, n, 7, "198.18.11.1");
 	CHECK_NONE(r, 0, 0, "198.18.11.1");
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* An IPv4 rule never matches an IPv6 source, 0/0 included. */
@@ -410,7 +396,7 @@ test_match_family(void)
 	CHECK_RULE(r, n, 0, "2001:db8::1", 2, SL_ACL_DENY);
 	CHECK_NONE(r, n, 0, "2001:db9::1");
 	free(r);
-	cfg_done(&c);
+	sl_config_free(&c);
 }
 
 /* --- the matcher against an independent reading, random rules --- */
@@ -558,7 +544,7 @@ test_match_random(void)
 				decided++;
 		}
 		free(r);
-		cfg_done(&c);
+		sl_config_free(&c);
 	}
 	/* The draws exercised every outcome. */
 	CU_ASSERT(decided > 1000);
@@ -604,7 +590,7 @@ test_ids_carry(void)
 
 	/* the same config again, numbered from scratch: nothing moves,
 	 * nothing fresh */
-	cfg_done(&next);
+	sl_config_free(&next);
 	cfg_new(&next, 2);
 	snprintf(next.vips[0].name, sizeof(next.vips[0].name), "a");
 	snprintf(next.vips[1].name, sizeof(next.vips[1].name), "b");
@@ -619,8 +605,8 @@ test_ids_carry(void)
 	CU_ASSERT_EQUAL(next.vips[0].policy.acl[1].id, 3);
 	CU_ASSERT_EQUAL(next.vips[1].policy.acl[0].id, 4);
 	CU_ASSERT_EQUAL(memchr(fresh, 1, sizeof(fresh)), NULL);
-	cfg_done(&cur);
-	cfg_done(&next);
+	sl_config_free(&cur);
+	sl_config_free(&next);
 }
 
 static void
@@ -644,8 +630,8 @@ test_ids_full(void)
 	CU_ASSERT_EQUAL(sl_acl_ids_carry(&next, &cur, fresh), 0);
 	CU_ASSERT_EQUAL(next.acl[SL_MAX_ACL_RULES - 2].id,
 			SL_MAX_ACL_RULES - 1);
-	cfg_done(&cur);
-	cfg_done(&next);
+	sl_config_free(&cur);
+	sl_config_free(&next);
 }
 
 int

@@ -210,18 +210,6 @@ random_config(struct sl_config *c, uint32_t nb_vips, uint32_t nb_rules,
 	}
 }
 
-static void
-config_done(struct sl_config *c)
-{
-	uint32_t i;
-
-	for (i = 0; i < c->nb_vips; i++)
-		free(c->vips[i].policy.acl);
-	free(c->vips);
-	free(c->acl);
-	sl_config_init(c);
-}
-
 /* A source: half the time inside a random rule's prefix, else anywhere in
  * the test ranges. */
 static void
@@ -317,7 +305,7 @@ random_round(uint32_t round, uint32_t nb_rules, bool global_allow,
 	sl_acl_free(v4);
 	sl_acl_free(v6);
 	free(r);
-	config_done(&c);
+	sl_config_free(&c);
 }
 
 static void
