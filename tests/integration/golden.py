@@ -333,6 +333,17 @@ def diff(got, want, what):
     return int(len(got) != len(want))
 
 
+def drop_totals(stats):
+    """The nonzero drop counters of sluicectl stats --json, summed over
+    the workers."""
+    drops = {}
+    for wk in stats["workers"]:
+        for k, v in wk["drops"].items():
+            if v:
+                drops[k] = drops.get(k, 0) + v
+    return drops
+
+
 def check(d, out, stats_path):
     exp = json.load(open(os.path.join(d, "expect.json")))
     stats = json.load(open(stats_path))
@@ -349,11 +360,7 @@ def check(d, out, stats_path):
     fails += diff(main, sorted(P.read_packets(
         os.path.join(d, "expect_main.pcap"))), "ARP/ND replies")
     w = stats["workers"]
-    drops = {}
-    for wk in w:
-        for k, v in wk["drops"].items():
-            if v:
-                drops[k] = drops.get(k, 0) + v
+    drops = drop_totals(stats)
     if drops != exp["drops"]:
         print("drops: got %s\n       want %s" % (drops, exp["drops"]))
         fails += 1

@@ -666,11 +666,7 @@ def check(d, out, stats_path, vips_path, acl_path):
                          int(time.time()) // PERIOD)
     fails += G.diff(fwd, g.fwd, "sent")
     w = stats["workers"]
-    drops = {}
-    for wk in w:
-        for k, v in wk["drops"].items():
-            if v:
-                drops[k] = drops.get(k, 0) + v
+    drops = G.drop_totals(stats)
 
     def same(what, got, want):
         if got == want:
