@@ -604,7 +604,7 @@ predict_rev(struct worker *w, const struct pkt_ctx *c, uint8_t *seen)
 	port += w->port_first;
 	sl_flow_key_make(&rev, c->pi.proto, &b->addr, ntohs(b->port_be), snat,
 			 (uint16_t)port);
-	sl_ct_prefetch_absent(w->ct, sl_ct_hash_rev(w->ct, &rev));
+	sl_ct_prefetch_buckets(w->ct, sl_ct_hash_rev(w->ct, &rev));
 }
 
 /* A burst in three passes: classify (bucket prefetches in flight), then

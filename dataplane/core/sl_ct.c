@@ -550,12 +550,6 @@ sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash)
 	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
 }
 
-void
-sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash)
-{
-	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
-}
-
 bool
 sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 {

@@ -141,11 +141,10 @@ struct sl_ct_entry *sl_ct_lookup_rev(struct sl_ct *ct,
 
 /* Prefetch hints for a burst-wide lookup (no effect on the result):
  * first the first candidate bucket of every key of the burst, then, once
- * those lines have arrived, the entries whose signature matches. */
+ * those lines have arrived, the entries whose signature matches. The
+ * first bucket is also all that a key that is probably absent needs (a
+ * miss reads the second only when keys of the first overflowed). */
 void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
-/* For a key that is probably absent: its first bucket (a miss reads the
- * second only when keys of the first have overflowed into theirs). */
-void sl_ct_prefetch_absent(const struct sl_ct *ct, uint32_t hash);
 /* Returns false when no key of this hash is in its first bucket: most
  * likely a new flow (the second bucket is prefetched then, if a miss
  * would read it). */
