@@ -49,11 +49,18 @@ sl_acc16(uint64_t s, uint16_t old, uint16_t new_)
 static inline void
 sl_nat_ipv4_hdr(uint8_t *l3, uint64_t addr_delta)
 {
-	uint16_t old_tp = sl_ld16(l3 + SL_IPV4_TTL_OFF), new_tp;
+	uint8_t tp[2];
+	uint16_t old_tp, new_tp;
 	uint64_t s;
 
-	l3[SL_IPV4_TTL_OFF]--;
-	new_tp = sl_ld16(l3 + SL_IPV4_TTL_OFF);
+	/* The new TTL/protocol word is built in a register and stored whole:
+	 * a byte store followed by a 16-bit load of the same word cannot be
+	 * forwarded and stalls until the store retires. */
+	memcpy(tp, l3 + SL_IPV4_TTL_OFF, 2);
+	memcpy(&old_tp, tp, 2);
+	tp[0]--;
+	memcpy(&new_tp, tp, 2);
+	sl_st16(l3 + SL_IPV4_TTL_OFF, new_tp);
 	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta;
 	s = sl_acc16(s, old_tp, new_tp);
 	sl_st16(l3 + SL_IPV4_CSUM_OFF, (uint16_t)~sl_csum_fold64(s));
