@@ -121,7 +121,13 @@ sl_nat_family(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
 		       sl_acc32(addr_delta, old_ports, new_ports));
 
 	pi->ttl = l3[ttl_off];
-	pi->key = *to;
+	/* pi->key = *to, from what was read of it (same proto and family;
+	 * an IPv4 key's other address words are 0 in both): a copy of the
+	 * whole key would load it again in wider pieces than it was likely
+	 * just written in, which stalls store forwarding. */
+	memcpy(pi->key.src, new_addr, nwords * 4);
+	memcpy(pi->key.dst, new_addr + nwords, nwords * 4);
+	memcpy(&pi->key.sport, &new_ports, 4);
 	return SL_DROP_NONE;
 }
 
