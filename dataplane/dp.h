@@ -29,6 +29,7 @@ extern int sl_dp_logtype, sl_port_logtype, sl_neigh_logtype, sl_tel_logtype;
 /* One route: connected (via unset: the destination is the next hop) or
  * static. Egress port resolved at start. Read-only after start. */
 struct sl_route {
+	struct sl_prefix_match m;	/* dst, prepared */
 	struct sl_prefix dst;
 	struct sl_addr via;
 	uint8_t port;

@@ -24,11 +24,41 @@
 
 /* ---- routes ---- */
 
+/* Longest prefix first, so that a lookup stops at its first match (a
+ * stable insertion sort: of equal lengths, connected before static, each
+ * in config order). */
+static void
+routes_sort(struct sl_route *rt, uint32_t n)
+{
+	struct sl_route t;
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		t = rt[i];
+		for (j = i; j > 0 && rt[j - 1].dst.plen < t.dst.plen; j--)
+			rt[j] = rt[j - 1];
+		rt[j] = t;
+	}
+}
+
+/* The first of n routes sorted longest first that holds dst. */
+static inline const struct sl_route *
+route_find(const struct sl_route *r, uint32_t n, const struct sl_addr *dst)
+{
+	const struct sl_route *end = r + n;
+
+	for (; r < end; r++)
+		if (sl_prefix_match(&r->m, dst))
+			return r;
+	return NULL;
+}
+
 int
 sl_routes_init(struct sl_dp *dp)
 {
 	const struct sl_config *c = &dp->cfg;
-	uint32_t i, j;
+	const struct sl_route *gw;
+	uint32_t i, j, nconn;
 
 	dp->nb_routes = 0;
 	for (i = 0; i < c->nb_ports; i++) {
@@ -36,53 +66,48 @@ sl_routes_init(struct sl_dp *dp)
 			struct sl_route *r = &dp->routes[dp->nb_routes++];
 
 			r->dst = c->ports[i].addrs[j];
+			/* Connected prefixes carry host bits: masked here. */
+			sl_prefix_match_init(&r->m, &r->dst.addr, r->dst.plen);
 			r->connected = true;
 			r->port = (uint8_t)i;
 		}
 	}
+	nconn = dp->nb_routes;
+	routes_sort(dp->routes, nconn);
 	for (i = 0; i < c->nb_routes; i++) {
 		struct sl_route *r = &dp->routes[dp->nb_routes];
-		struct sl_addr nh;
-		uint8_t p;
 
 		r->dst = c->routes[i].dst;
+		sl_prefix_match_init(&r->m, &r->dst.addr, r->dst.plen);
 		r->via = c->routes[i].via;
 		r->connected = false;
 		/* The gateway must be on a connected subnet. */
-		if (sl_route_lookup(dp, &r->via, &p, &nh) < 0) {
+		gw = route_find(dp->routes, nconn, &r->via);
+		if (gw == NULL) {
 			char a[SL_ADDRSTRLEN];
 
 			SL_LOG(neigh, ERR, "route via %s: gateway not on any port",
 			       sl_addr_fmt(&r->via, a, sizeof(a)));
 			return -EINVAL;
 		}
-		r->port = p;
+		r->port = gw->port;
 		dp->nb_routes++;
 	}
+	routes_sort(dp->routes, dp->nb_routes);
 	return 0;
 }
 
+/* Every new flow's client comes here: a few ANDs per route, no calls. */
 int
 sl_route_lookup(const struct sl_dp *dp, const struct sl_addr *dst,
 		uint8_t *port, struct sl_addr *nh)
 {
-	const struct sl_route *best = NULL;
-	uint32_t i;
+	const struct sl_route *r = route_find(dp->routes, dp->nb_routes, dst);
 
-	for (i = 0; i < dp->nb_routes; i++) {
-		const struct sl_route *r = &dp->routes[i];
-
-		if (r->dst.addr.family != dst->family ||
-		    (best && best->dst.plen >= r->dst.plen))
-			continue;
-		/* Connected prefixes carry host bits: compare masked. */
-		if (sl_addr_in_prefix(dst, &r->dst.addr, r->dst.plen))
-			best = r;
-	}
-	if (best == NULL)
+	if (r == NULL)
 		return -ENOENT;
-	*port = best->port;
-	*nh = best->connected ? *dst : best->via;
+	*port = r->port;
+	*nh = r->connected ? *dst : r->via;
 	return 0;
 }
 

@@ -232,6 +232,25 @@ sl_proto_parse(const char *s)
 	return -EINVAL;
 }
 
+void
+sl_prefix_match_init(struct sl_prefix_match *m, const struct sl_addr *prefix,
+		     uint8_t plen)
+{
+	unsigned int i, bits;
+
+	memset(m, 0, sizeof(*m));
+	m->family = prefix->family;
+	if (plen > sl_addr_bits(prefix))
+		plen = (uint8_t)sl_addr_bits(prefix);
+	for (i = 0; i < 4; i++) {
+		bits = plen > 32 * i ? plen - 32 * i : 0;
+		if (bits > 32)
+			bits = 32;
+		m->mask[i] = bits == 0 ? 0 : htonl(0xffffffffu << (32 - bits));
+		m->net[i] = prefix->w[i] & m->mask[i];
+	}
+}
+
 const char *
 sl_proto_name(uint8_t proto)
 {

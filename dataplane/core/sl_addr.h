@@ -43,6 +43,33 @@ bool sl_addr_eq(const struct sl_addr *a, const struct sl_addr *b);
 /* true when a lies within prefix/plen (same family). */
 bool sl_addr_in_prefix(const struct sl_addr *a, const struct sl_addr *prefix,
 		       uint8_t plen);
+
+/* A prefix prepared for matching many addresses: per 32-bit word (network
+ * order) a mask and the masked prefix, so that a match is four ANDs and
+ * compares with no branch on the length. */
+struct sl_prefix_match {
+	uint32_t mask[4];
+	uint32_t net[4];
+	uint8_t family;
+};
+
+/* prefix/plen (plen within the family's bits; the prefix may have host
+ * bits set, they are masked off). */
+void sl_prefix_match_init(struct sl_prefix_match *m,
+			  const struct sl_addr *prefix, uint8_t plen);
+
+/* Whether a lies within m: the same as sl_addr_in_prefix() for the
+ * prefix m was built from. */
+static inline bool
+sl_prefix_match(const struct sl_prefix_match *m, const struct sl_addr *a)
+{
+	return a->family == m->family &&
+	       (((a->w[0] & m->mask[0]) ^ m->net[0]) |
+		((a->w[1] & m->mask[1]) ^ m->net[1]) |
+		((a->w[2] & m->mask[2]) ^ m->net[2]) |
+		((a->w[3] & m->mask[3]) ^ m->net[3])) == 0;
+}
+
 void sl_addr_from_v4(struct sl_addr *a, uint32_t v4_be);
 void sl_addr_from_v6(struct sl_addr *a, const uint8_t v6[16]);
 

@@ -335,6 +335,60 @@ test_in_prefix(void)
 	}
 }
 
+/* sl_prefix_match against sl_addr_in_prefix (itself checked bit by bit
+ * above): random addresses near random prefixes of every length, both
+ * families, prefixes with host bits set, and the other family. */
+static void
+test_prefix_match(void)
+{
+	uint64_t x = 0x243f6a8885a308d3ull;
+	struct sl_prefix_match m;
+	struct sl_addr a, p, o;
+	unsigned int n, len, bit, bad = 0, hits = 0, fam, bits;
+
+	for (n = 0; n < 3000; n++) {
+		fam = n & 1 ? AF_INET6 : AF_INET;
+		bits = fam == AF_INET ? 32 : 128;
+		memset(&p, 0, sizeof(p));
+		p.family = (uint8_t)fam;
+		for (bit = 0; bit < bits / 8; bit++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			p.b[bit] = (uint8_t)x;
+		}
+		a = p;
+		/* Flip one bit at a random place (or none). */
+		bit = (unsigned int)(x % (bits + 1));
+		if (bit < bits)
+			a.b[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+		memset(&o, 0, sizeof(o));
+		o.family = fam == AF_INET ? AF_INET6 : AF_INET;
+		memcpy(o.b, a.b, 4);
+		for (len = 0; len <= bits; len++) {
+			bool want = sl_addr_in_prefix(&a, &p, (uint8_t)len);
+
+			sl_prefix_match_init(&m, &p, (uint8_t)len);
+			bad += sl_prefix_match(&m, &a) != want;
+			bad += sl_prefix_match(&m, &o);	/* never */
+			hits += want;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Both outcomes were exercised. */
+	CU_ASSERT_TRUE(hits > 10000 && hits < 3000u * 81);
+
+	/* Host bits in the prefix are ignored (connected routes). */
+	CU_ASSERT_EQUAL(sl_addr_parse("198.18.1.77", &p), 0);
+	sl_prefix_match_init(&m, &p, 24);
+	CU_ASSERT_EQUAL(sl_addr_parse("198.18.1.3", &a), 0);
+	CU_ASSERT_TRUE(sl_prefix_match(&m, &a));
+	CU_ASSERT_EQUAL(sl_addr_parse("198.18.2.3", &a), 0);
+	CU_ASSERT_FALSE(sl_prefix_match(&m, &a));
+	sl_prefix_match_init(&m, &p, 0);
+	CU_ASSERT_TRUE(sl_prefix_match(&m, &a));
+}
+
 static void
 test_addr_eq_from(void)
 {
@@ -757,6 +811,7 @@ main(void)
 		{ "prefix", test_prefix },
 		{ "prefix bad", test_prefix_bad },
 		{ "in prefix", test_in_prefix },
+		{ "prepared prefix match", test_prefix_match },
 		{ "addr eq/from", test_addr_eq_from },
 		{ "proto", test_proto },
 		{ "key make/reverse/eq", test_key_make },
