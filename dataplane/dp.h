@@ -23,7 +23,7 @@ extern int sl_dp_logtype, sl_port_logtype, sl_neigh_logtype, sl_tel_logtype;
 		fmt "\n", ##__VA_ARGS__)
 #define DP_LOG(level, fmt, ...) SL_LOG(dp, level, fmt, ##__VA_ARGS__)
 
-#define SL_BURST	32
+#define SL_BURST	64
 #define SL_NO_NEIGH	0xffff
 
 /* One route: connected (via unset: the destination is the next hop) or
