@@ -396,12 +396,12 @@ flow_line(struct sl_ctl *ctl, const struct sl_cmd *cmd, struct sl_buf *out,
 		  "\"client\":\"%s\",\"vip_address\":\"%s\",\"local\":\"%s\","
 		  "\"backend\":\"%s\",\"state\":\"%s\",\"idle_ms\":%ld}",
 		  first ? "" : ",", w, vc != NULL ? vc->name : "-",
-		  sl_proto_name(e->proto), c, v, l, b,
+		  sl_proto_name(sl_ct_proto(e)), c, v, l, b,
 		  sl_ct_state_name(e->state),
 		  (long)(int32_t)((uint32_t)now - e->last_seen));
 	else
 		B("%-3u %-10s %-4s %-28s %-28s %-28s %-28s %-12s %ld\n", w,
-		  vc != NULL ? vc->name : "-", sl_proto_name(e->proto), c,
+		  vc != NULL ? vc->name : "-", sl_proto_name(sl_ct_proto(e)), c,
 		  v, l, b, sl_ct_state_name(e->state),
 		  (long)(int32_t)((uint32_t)now - e->last_seen));
 }

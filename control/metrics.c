@@ -57,7 +57,8 @@ worker_metrics(const struct sl_ctl *ctl, struct sl_buf *out)
 	for (w = 0; w < shm->nb_workers; w++)
 		B("sluice_conntrack_flows{worker=\"%u\"} %u\n", w,
 		  sl_ct_count(shm->ct[w]));
-	help(out, "sluice_conntrack_capacity", "gauge", "flows per worker");
+	help(out, "sluice_conntrack_capacity", "gauge",
+	     "slots per worker (an IPv4 flow takes one, an IPv6 flow two)");
 	B("sluice_conntrack_capacity %u\n", shm->ct_capacity);
 	help(out, "sluice_config_epoch", "gauge", "last pushed snapshot");
 	B("sluice_config_epoch %lu\n", shm->ctl.epoch);

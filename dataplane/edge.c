@@ -468,20 +468,6 @@ send_syn(struct worker *w, struct rte_mbuf *reuse,
 	sl_w_xmit(w, s, &spi, e->out_port, &e->nh_backend, &seg.key);
 }
 
-/* The edge state of a flow just opened; NULL when the table has no slot
- * for it: the flow is removed and m dropped. */
-static struct sl_ct_ext *
-ext_add(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
-{
-	struct sl_ct_ext *x = sl_ct_ext_add(w->ct, e);
-
-	if (x == NULL) {
-		sl_w_flow_remove(w, e);
-		drop(w, m, SL_DROP_CT_FULL);
-	}
-	return x;
-}
-
 /* The cookie of a client packet (ACK = cookie + 1) of flow key k with
  * ISN isn; fills syn with what the client's SYN offered. */
 static bool
@@ -515,12 +501,10 @@ cookie_ack(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	w->vst[v->id].pol[SL_VPOL_COOKIES_OK]++;
 	if (!conn_ok(w, m, pi, v))
 		return true;
-	e = sl_w_flow_create(w, m, pi, v, c->hash);
+	e = sl_w_flow_create(w, m, c, true);
 	if (e == NULL)
 		return true;
-	x = ext_add(w, m, e);
-	if (x == NULL)
-		return true;
+	x = sl_ct_ext(w->ct, e);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_SYN, w->now);
 	x->pflags = SL_CT_P_SYNPROXY | (v->proxy_protocol ? SL_CT_P_PP2 : 0);
 	x->isn = seq - 1;
@@ -578,23 +562,19 @@ sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	return false;
 }
 
-/* A flow just opened by a client SYN, for a PROXY v2 VIP. false when
- * the table has no room for its extension (flow removed, m dropped). */
-bool
-sl_edge_flow_init(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e,
+/* A flow just opened by a client SYN, for a PROXY v2 VIP (inserted with
+ * its extension: sl_w_flow_create()). */
+void
+sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
 		  const struct sl_snap_vip *v, const uint8_t *frame,
 		  const struct sl_pkt_info *pi)
 {
-	struct sl_ct_ext *x;
+	struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 
-	if (!v->proxy_protocol || pi->proto != IPPROTO_TCP)
-		return true;
-	x = ext_add(w, m, e);
-	if (x == NULL)
-		return false;
+	if (!v->proxy_protocol || pi->proto != IPPROTO_TCP || x == NULL)
+		return;
 	x->pflags = SL_CT_P_PP2;
 	x->isn = sl_rd32(frame + pi->l4_off + 4);
-	return true;
 }
 
 /* Client data of a SYN-proxied flow whose backend has not answered yet:

@@ -214,13 +214,17 @@ be_route(struct worker *w, const struct sl_snap_backend *b)
 	return r;
 }
 
-/* A client's first packet: pick the backend (Maglev, on the flow hash of
- * the 5-tuple), the SNAT address and port, the routes both ways, and
- * insert the flow under hash (its index hash). NULL when dropped. */
+/* A client's first packet (c: to VIP c->v, index hash c->hash): pick the
+ * backend (Maglev, on the flow hash of the 5-tuple, unless predict_rev()
+ * already did), the SNAT address and port, the routes both ways, and
+ * insert the flow, with an extension for the edge policy when ext. NULL
+ * when dropped. */
 struct sl_ct_entry *
-sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	    const struct sl_snap_vip *v, uint32_t hash)
+sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
+		 bool ext)
 {
+	struct sl_pkt_info *pi = &c->pi;
+	const struct sl_snap_vip *v = c->v;
 	const struct sl_snap_backend *b;
 	const struct sl_addr *snat;
 	struct sl_addr client, nh_c;
@@ -231,7 +235,8 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	uint16_t idx;
 	uint8_t in_port;
 
-	idx = sl_maglev_lookup(v->table, v->table_size,
+	idx = c->picked ? c->pick :
+	      sl_maglev_lookup(v->table, v->table_size,
 			       sl_flow_hash(&pi->key));
 	if (idx == SL_MAGLEV_EMPTY)
 		return drop(w, m, SL_DROP_NO_BACKEND), NULL;
@@ -252,11 +257,12 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	}
 	if (t == SNAT_TRIES)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
-	e = sl_ct_insert(w->ct, &pi->key, v->id, hash, &rev, rhash, w->now);
+	e = sl_ct_insert(w->ct, &pi->key, v->id, c->hash, &rev, rhash, w->now,
+			 ext);
 	if (e == NULL)
 		return drop(w, m, SL_DROP_CT_FULL), NULL;
 	e->backend_id = b->id;
-	e->backend_gen = b->gen;
+	e->backend_gen = sl_ct_gen16(b->gen);
 	e->out_port = r->port & 15;
 	e->in_port = in_port & 15;
 	e->nh_backend = r->nh;
@@ -279,7 +285,8 @@ backend_gone(struct worker *w, struct rte_mbuf *m, struct sl_ct_entry *e)
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_vip *v;
 
-	if (likely(s->backend_gen[e->backend_id] == e->backend_gen &&
+	if (likely(sl_ct_gen16(s->backend_gen[e->backend_id]) ==
+			   e->backend_gen &&
 		   !s->backend_down[e->backend_id]))
 		return false;
 	/* The VIP's policy decides; a VIP that is gone resets. */
@@ -342,12 +349,12 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 		}
 		if (unlikely(v->has_policy) && !sl_edge_open(w, m, c))
 			return;
-		e = sl_w_flow_create(w, m, pi, v, c->hash);
+		e = sl_w_flow_create(w, m, c, v->proxy_protocol &&
+					      pi->proto == IPPROTO_TCP);
 		if (e == NULL)
 			return;
-		if (unlikely(v->proxy_protocol) &&
-		    !sl_edge_flow_init(w, m, e, v, frame, pi))
-			return;
+		if (unlikely(v->proxy_protocol))
+			sl_edge_flow_init(w, e, v, frame, pi);
 	} else if (backend_gone(w, m, e)) {
 		return;
 	} else if (unlikely(v->has_policy) && !sl_edge_acl_flow(w, m, c, e)) {
@@ -477,6 +484,8 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 
 	c->kind = K_DROP;
 	c->mine = false;
+	c->picked = false;
+	c->fhashed = false;
 	c->acl = 0;
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
 		c->why = SL_DROP_TRUNC_L2;
@@ -519,8 +528,20 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 				  sl_port_owner(ntohs(pi->key.dport), w->nw) ==
 				  w->id;
 		}
-		if (c->mine)
-			sl_ct_prefetch_buckets(w->ct, c->hash);
+		if (!c->mine)
+			return;
+		sl_ct_prefetch_buckets(w->ct, c->hash);
+		if (c->kind == K_FWD && pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) ==
+		    SL_TCP_SYN) {
+			/* Most likely a new flow: its Maglev slot too, for
+			 * predict_rev() (a table is 128 KB per VIP). */
+			c->fhash = sl_flow_hash(&pi->key);
+			c->fhashed = true;
+			rte_prefetch0(sl_maglev_slot(c->v->table,
+						     c->v->table_size,
+						     c->fhash));
+		}
 		return;
 	}
 	if ((pi->proto == IPPROTO_ICMP && pi->icmp_type == 8) ||
@@ -573,7 +594,7 @@ may_open(const struct sl_pkt_info *pi)
 #define PREDICT_SLOTS	64
 
 static void
-predict_rev(struct worker *w, const struct pkt_ctx *c, uint8_t *seen)
+predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 {
 	const struct sl_snap_vip *v = c->v;
 	const struct sl_snap_backend *b;
@@ -584,7 +605,12 @@ predict_rev(struct worker *w, const struct pkt_ctx *c, uint8_t *seen)
 	uint16_t idx;
 
 	idx = sl_maglev_lookup(v->table, v->table_size,
+			       c->fhashed ? c->fhash :
 			       sl_flow_hash(&c->pi.key));
+	/* Kept for sl_w_flow_create(): the snapshot changes between bursts
+	 * only. */
+	c->pick = idx;
+	c->picked = true;
 	if (idx == SL_MAGLEV_EMPTY || w->port_first > w->port_last)
 		return;
 	b = &v->backends[idx];
@@ -609,9 +635,10 @@ predict_rev(struct worker *w, const struct pkt_ctx *c, uint8_t *seen)
 
 /* A burst in three passes: classify (bucket prefetches in flight), then
  * prefetch the matching entries (or, for a likely new flow, the bucket of
- * its likely reverse key), then the per-packet work in arrival order
- * (which alone decides: the prefetches are only hints, so a flow created
- * by one packet is found by the next one of the same burst). */
+ * its likely reverse key, with its Maglev pick kept for the flow's
+ * creation), then the per-packet work in arrival order (which alone
+ * decides: the prefetches are only hints, so a flow created by one packet
+ * is found by the next one of the same burst). */
 static void
 handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	     bool handed)

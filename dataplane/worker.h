@@ -149,10 +149,15 @@ struct pkt_ctx {
 	uint32_t owner;			/* the worker that owns the flow */
 	uint32_t acl;			/* deciding rule + 1 (0: none; see
 					 * ACL_LAZY in edge.c) */
+	uint32_t fhash;			/* fhashed: sl_flow_hash(&pi.key) */
+	uint16_t pick;			/* picked: v's Maglev pick for this
+					 * 5-tuple, made in this burst */
 	uint8_t kind;
 	uint8_t why;			/* K_DROP: enum sl_drop */
 	bool mine;			/* handled here, not handed off */
 	bool retried;			/* handed here as a second try */
+	bool picked;
+	bool fhashed;
 };
 
 void sl_w_bounce(struct worker *w, struct rte_mbuf *m);
@@ -161,8 +166,7 @@ void sl_w_xmit(struct worker *w, struct rte_mbuf *m,
 	       const struct sl_flow_key *to);
 void sl_w_handoff(struct worker *w, struct rte_mbuf *m, uint32_t owner);
 struct sl_ct_entry *sl_w_flow_create(struct worker *w, struct rte_mbuf *m,
-				     struct sl_pkt_info *pi,
-				     const struct sl_snap_vip *v, uint32_t hash);
+				     struct pkt_ctx *c, bool ext);
 /* Removes a flow before its time (counted as removed, not expired). */
 void sl_w_flow_remove(struct worker *w, struct sl_ct_entry *e);
 const struct sl_addr *sl_w_local(const struct worker *w,
@@ -188,9 +192,9 @@ sl_edge_cookies_recent(const struct worker *w, const struct sl_snap_vip *v)
 	return rt->cookie_ms != 0 &&
 	       w->now - rt->cookie_ms < 2 * SL_COOKIE_PERIOD_S * 1000u;
 }
-bool sl_edge_flow_init(struct worker *w, struct rte_mbuf *m,
-		       struct sl_ct_entry *e, const struct sl_snap_vip *v,
-		       const uint8_t *frame, const struct sl_pkt_info *pi);
+void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
+		       const struct sl_snap_vip *v, const uint8_t *frame,
+		       const struct sl_pkt_info *pi);
 bool sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m,
 		      struct sl_ct_entry *e, const struct sl_pkt_info *pi);
 bool sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,

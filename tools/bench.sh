@@ -91,7 +91,8 @@ if [ "$quick" = 0 ]; then
 		echo "# sluice-benchcore maglev 65537: backends weights" \
 			"min_us median_us max_us"
 		"$build/tools/sluice-benchcore" maglev 65537 21
-		echo "# conntrack: capacity bytes bytes_per_flow entry_size"
+		echo "# conntrack: capacity_slots bytes bytes_per_ipv4_flow" \
+			"bytes_per_ipv6_flow slot_size"
 		"$build/tools/sluice-benchcore" ctmem 65536 131072 1048576 2097152
 	} | tee "$out/maglev.txt"
 	command -v gnuplot >/dev/null ||

@@ -4,13 +4,25 @@
  * Memory (one block from the caller, 64-byte aligned):
  *
  *   struct sl_ct       header, padded to CT_HDR_SIZE
- *   slots[cap]         struct sl_ct_entry, one cache line each: a flow,
- *                      a flow's extension (struct sl_ct_ext), or free
+ *   slots[cap]         32-byte halves of cache lines (struct sl_ct_entry):
+ *                      an IPv4 flow, an extension (struct sl_ct_ext), the
+ *                      head of an IPv6 flow (even half) followed by its
+ *                      addresses (struct sl_ct_v6, odd half), or free
  *   buckets[cap / 4]   struct ct_bucket, one cache line each
  *
- * 64 + 16 = 80 bytes per slot. Free slots form a stack linked through
- * their link field (last freed, first reused: its line is likely still
- * in cache).
+ * 32 + 16 = 48 bytes per slot: an IPv4 flow costs 48, an IPv6 flow 96.
+ *
+ * Free space is kept as whole lines and as lone halves (free halves whose
+ * other half is in use), like a buddy allocator of two orders:
+ *   - free lines: a stack through the even half's client field;
+ *   - lone halves: a doubly linked list through client (next) and backend
+ *     (prev), so that freeing a half whose buddy is free can take the
+ *     buddy out and give back the whole line.
+ * A lone half is reused before a line is split, so IPv4 churn packs into
+ * split lines and leaves whole lines for IPv6 flows and extensions, which
+ * need one (an IPv4 flow with an extension is a line: head, then the
+ * extension; an IPv6 flow's extension is a half found through the head's
+ * client field). Both are LIFO: the last freed is likely still in cache.
  *
  * Every flow is indexed twice, by its forward and by its reverse key. An
  * index slot is an 8-bit signature (the hash's top byte, never 0: 0 is an
@@ -30,16 +42,19 @@
  * Sizing: cap is a power of two >= 64; cap / 4 buckets of 12 slots give
  * 3 * cap index slots for at most 2 * cap keys.
  *
- * Invariants (between calls):
- *   used = cap - (slots on the free stack); used = count + ext_count
- *   slot free            <=>  flags == 0
- *   slot holds a flow    <=>  flags & SL_CT_F_USED, !(flags & SL_CT_F_EXT):
- *                             exactly one index slot holds i (forward) and
- *                             one i | CT_REV; link = 1 + its extension's
- *                             slot, or 0
- *   slot holds an ext    <=>  flags & (SL_CT_F_USED | SL_CT_F_EXT): not
- *                             indexed; link = 1 + its flow's slot;
- *                             state == SL_CT_FREE
+ * Invariants (between calls), for a half i that is not the second half
+ * of an IPv6 flow (whose bytes are address bytes, flags included):
+ *   half free            <=>  flags == 0 (on the lone list, or in a free
+ *                             line: exactly when its buddy is free too)
+ *   half holds a flow    <=>  (flags & (SL_CT_F_USED | SL_CT_F_EXT)) ==
+ *                             SL_CT_F_USED: exactly one index slot holds i
+ *                             (forward) and one i | CT_REV; SL_CT_F_V6:
+ *                             i is even and half i + 1 its addresses;
+ *                             SL_CT_F_HAS_EXT: IPv4: i even and half i + 1
+ *                             its extension; IPv6: client = 1 + the
+ *                             extension's half
+ *   half holds an ext    <=>  flags == SL_CT_F_USED | SL_CT_F_EXT: not
+ *                             indexed; state == SL_CT_FREE
  *   bucket b's ovf = keys whose first bucket is b living in their second
  *                    (saturates at 255, then never decreases)
  * A flow may also be in state SL_CT_FREE: inserted but not yet updated; it
@@ -70,13 +85,14 @@
 #define CT_HDR_SIZE	128
 #define CT_FIRST_MAX	10	/* below this many keys, the first bucket */
 #define CT_SLOTS_PER_BUCKET 4	/* cap / buckets */
+#define CT_F_KIND	(SL_CT_F_USED | SL_CT_F_EXT | SL_CT_F_V6 | SL_CT_F_UDP)
 
 #define CT_F_FIN_MASK	(SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV)
 
-_Static_assert(sizeof(struct sl_ct_entry) == 64, "one cache line");
-_Static_assert(sizeof(struct sl_ct_ext) <=
-	       offsetof(struct sl_ct_entry, last_seen),
-	       "an extension leaves the slot's link and flags alone");
+_Static_assert(sizeof(struct sl_ct_entry) == 32, "half a cache line");
+_Static_assert(sizeof(struct sl_ct_v6) == 32, "half a cache line");
+_Static_assert(sizeof(struct sl_ct_ext) <= offsetof(struct sl_ct_entry, flags),
+	       "an extension leaves the half's flags alone");
 
 /* One cache line: the 12 signatures (and the overflow count) in the first
  * 16 bytes, compared as one vector; then the 12 entry indexes. */
@@ -91,13 +107,15 @@ _Static_assert(sizeof(struct ct_bucket) == 64, "bucket is a cache line");
 
 struct sl_ct {
 	uint32_t magic;
-	uint32_t cap;		/* slots, power of two */
+	uint32_t cap;		/* halves, power of two */
 	uint32_t bmask;		/* buckets - 1 */
 	uint32_t bshift;	/* 32 - log2(buckets): secondary choice */
-	uint32_t free_head;	/* 1 + the first free slot, 0: none */
-	uint32_t used;		/* slots not free */
-	uint32_t nflows;	/* of which flows */
-	uint32_t cursor;	/* next slot sl_ct_sweep() examines */
+	uint32_t free_line;	/* 1 + the top free line, 0: none */
+	uint32_t free_half;	/* 1 + the first lone free half, 0: none */
+	uint32_t nflows;	/* flows */
+	uint32_t next;		/* extensions */
+	uint32_t cursor;	/* next half sl_ct_sweep() examines */
+	uint32_t pad;
 	uint64_t bkt_off;	/* byte offset from the header: no pointers
 				 * in the block, so any mapping can read it */
 	uint64_t seed;
@@ -145,6 +163,22 @@ static inline struct sl_ct_entry *
 ct_entries(const struct sl_ct *ct)
 {
 	return (struct sl_ct_entry *)((uintptr_t)ct + CT_HDR_SIZE);
+}
+
+static inline struct sl_ct_entry *
+ct_half(const struct sl_ct *ct, uint32_t i)
+{
+	return &ct_entries(ct)[i];
+}
+
+/* Whether half i is the second half of an IPv6 flow (its addresses). */
+static inline bool
+ct_is_v6_tail(const struct sl_ct *ct, uint32_t i)
+{
+	return (i & 1) != 0 &&
+	       (ct_half(ct, i - 1)->flags &
+		(SL_CT_F_USED | SL_CT_F_EXT | SL_CT_F_V6)) ==
+		       (SL_CT_F_USED | SL_CT_F_V6);
 }
 
 static inline struct ct_bucket *
@@ -257,10 +291,11 @@ sl_ct_init(void *mem, uint32_t capacity, const struct sl_ct_timeouts *to,
 	ent = ct_entries(ct);
 	memset(ent, 0, (size_t)cap * sizeof(*ent));
 	memset(ct_buckets(ct), 0, (size_t)nb * sizeof(struct ct_bucket));
-	/* Slot 0 on top: a lightly used table stays compact. */
-	for (i = 0; i < cap; i++)
-		ent[i].link = i + 1 < cap ? i + 2 : 0;
-	ct->free_head = 1;
+	/* Every line free, line 0 on top: a lightly used table stays
+	 * compact. */
+	for (i = 0; i < cap / 2; i++)
+		ent[2 * i].client = i + 1 < cap / 2 ? i + 2 : 0;
+	ct->free_line = 1;
 	ct->magic = CT_MAGIC;
 	return ct;
 }
@@ -280,7 +315,7 @@ sl_ct_count(const struct sl_ct *ct)
 uint32_t
 sl_ct_ext_count(const struct sl_ct *ct)
 {
-	return ct->used - ct->nflows;
+	return ct->next;
 }
 
 void
@@ -343,36 +378,93 @@ sl_ct_hash_rev(const struct sl_ct *ct, const struct sl_flow_key *k)
 			       k->family == AF_INET6, true));
 }
 
+/* The flow's client and backend addresses as four words (IPv4: word 0,
+ * the rest zero, as in a key). */
+static inline __attribute__((always_inline)) void
+ct_addrs(const struct sl_ct_entry *e, uint32_t c[4], uint32_t b[4])
+{
+	if (e->flags & SL_CT_F_V6) {
+		memcpy(c, sl_ct_v6_addrs(e)->client, 16);
+		memcpy(b, sl_ct_v6_addrs(e)->backend, 16);
+		return;
+	}
+	c[0] = e->client;
+	b[0] = e->backend;
+	c[1] = c[2] = c[3] = b[1] = b[2] = b[3] = 0;
+}
+
+static void
+ct_addr_out(const uint32_t w[4], uint8_t family, struct sl_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	memcpy(a->w, w, sizeof(a->w));
+	a->family = family;
+}
+
+void
+sl_ct_client(const struct sl_ct_entry *e, struct sl_addr *a)
+{
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_addr_out(c, sl_ct_family(e), a);
+}
+
+void
+sl_ct_backend(const struct sl_ct_entry *e, struct sl_addr *a)
+{
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_addr_out(b, sl_ct_family(e), a);
+}
+
 static inline uint32_t
 ct_entry_hash_fwd(const struct sl_ct *ct, const struct sl_ct_entry *e)
 {
-	return ct_hash(ct->seed, e->client,
-		       ct_rest(e->cport, e->vip_id, e->proto,
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	return ct_hash(ct->seed, c,
+		       ct_rest(e->cport, e->vip_id, sl_ct_proto(e),
 			       (e->flags & SL_CT_F_V6) != 0, false));
 }
 
 static inline uint32_t
 ct_entry_hash_rev(const struct sl_ct *ct, const struct sl_ct_entry *e)
 {
-	return ct_hash(ct->seed, e->backend,
-		       ct_rest(e->bport, e->lport, e->proto,
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	return ct_hash(ct->seed, b,
+		       ct_rest(e->bport, e->lport, sl_ct_proto(e),
 			       (e->flags & SL_CT_F_V6) != 0, true));
 }
 
+/* The flags a flow of key k has, of CT_F_KIND; one no half has for a
+ * protocol that is not tracked. */
+static inline uint8_t
+ct_key_kind(const struct sl_flow_key *k)
+{
+	if (unlikely(k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
+		return 0xff;
+	return SL_CT_F_USED | (k->family == AF_INET6 ? SL_CT_F_V6 : 0) |
+	       (k->proto == IPPROTO_UDP ? SL_CT_F_UDP : 0);
+}
+
+/* An address of the flow against a key's: w4 the IPv4 field, off the
+ * IPv6 field's offset in struct sl_ct_v6. */
 static inline bool
-ct_addr_eq(const uint32_t a[4], const uint32_t b[4])
+ct_addr_eq(const struct sl_ct_entry *e, uint32_t w4, size_t off,
+	   const uint32_t k[4])
 {
 	uint64_t x[2], y[2];
 
-	memcpy(x, a, 16);
-	memcpy(y, b, 16);
+	if (!(e->flags & SL_CT_F_V6))
+		return w4 == k[0];
+	memcpy(x, (const uint8_t *)sl_ct_v6_addrs(e) + off, 16);
+	memcpy(y, k, 16);
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
-static inline bool
-ct_v6_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k)
-{
-	return ((e->flags & SL_CT_F_V6) != 0) == (k->family == AF_INET6);
 }
 
 static inline bool
@@ -380,16 +472,18 @@ ct_fwd_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k,
 	  uint16_t vip_id)
 {
 	return e->cport == k->sport && e->vip_id == vip_id &&
-	       e->proto == k->proto && ct_v6_eq(e, k) &&
-	       ct_addr_eq(e->client, k->src);
+	       (e->flags & CT_F_KIND) == ct_key_kind(k) &&
+	       ct_addr_eq(e, e->client, offsetof(struct sl_ct_v6, client),
+			  k->src);
 }
 
 static inline bool
 ct_rev_eq(const struct sl_ct_entry *e, const struct sl_flow_key *k)
 {
 	return e->lport == k->dport && e->bport == k->sport &&
-	       e->proto == k->proto && ct_v6_eq(e, k) &&
-	       ct_addr_eq(e->backend, k->src);
+	       (e->flags & CT_F_KIND) == ct_key_kind(k) &&
+	       ct_addr_eq(e, e->backend, offsetof(struct sl_ct_v6, backend),
+			  k->src);
 }
 
 /* Clears the index slot that holds val (entry index | direction) for a key
@@ -422,30 +516,102 @@ ct_unindex(struct sl_ct *ct, uint32_t hash, uint32_t val)
 	}
 }
 
-static inline void
-ct_free_slot(struct sl_ct *ct, uint32_t i)
+/* The lone free halves: a doubly linked list, client = 1 + next,
+ * backend = 1 + previous (0: none). */
+static void
+ct_lone_push(struct sl_ct *ct, uint32_t i)
 {
-	struct sl_ct_entry *e = &ct_entries(ct)[i];
+	struct sl_ct_entry *e = ct_half(ct, i);
 
 	e->state = SL_CT_FREE;
 	e->flags = 0;
-	e->link = ct->free_head;
-	ct->free_head = i + 1;
-	ct->used--;
+	e->client = ct->free_half;
+	e->backend = 0;
+	if (ct->free_half != 0)
+		ct_half(ct, ct->free_half - 1)->backend = i + 1;
+	ct->free_half = i + 1;
 }
 
-/* Pops a free slot; CT_NONE when there is none. */
-static inline uint32_t
-ct_alloc_slot(struct sl_ct *ct)
+static void
+ct_lone_unlink(struct sl_ct *ct, uint32_t i)
+{
+	struct sl_ct_entry *e = ct_half(ct, i);
+
+	if (e->backend != 0)
+		ct_half(ct, e->backend - 1)->client = e->client;
+	else
+		ct->free_half = e->client;
+	if (e->client != 0)
+		ct_half(ct, e->client - 1)->backend = e->backend;
+}
+
+/* Frees the line of even half i (both halves). */
+static void
+ct_line_free(struct sl_ct *ct, uint32_t i)
+{
+	struct sl_ct_entry *e = ct_half(ct, i);
+
+	e[0].state = e[1].state = SL_CT_FREE;
+	e[0].flags = e[1].flags = 0;
+	e[0].client = ct->free_line;
+	ct->free_line = i / 2 + 1;
+}
+
+/* Takes a free line: its even half, CT_NONE when there is none. */
+static uint32_t
+ct_line_alloc(struct sl_ct *ct)
 {
 	uint32_t i;
 
-	if (ct->free_head == 0)
+	if (ct->free_line == 0)
 		return CT_NONE;
-	i = ct->free_head - 1;
-	ct->free_head = ct_entries(ct)[i].link;
-	ct->used++;
+	i = (ct->free_line - 1) * 2;
+	ct->free_line = ct_half(ct, i)->client;
 	return i;
+}
+
+/* Frees one half; its line when the buddy is free too. */
+static void
+ct_half_free(struct sl_ct *ct, uint32_t i)
+{
+	if (ct_half(ct, i ^ 1)->flags == 0) {
+		ct_lone_unlink(ct, i ^ 1);
+		ct_line_free(ct, i & ~1u);
+	} else {
+		ct_lone_push(ct, i);
+	}
+}
+
+/* Takes one half: a lone one first, else splits a line. */
+static uint32_t
+ct_half_alloc(struct sl_ct *ct)
+{
+	uint32_t i;
+
+	if (ct->free_half != 0) {
+		i = ct->free_half - 1;
+		ct_lone_unlink(ct, i);
+		return i;
+	}
+	i = ct_line_alloc(ct);
+	if (i != CT_NONE)
+		ct_lone_push(ct, i + 1);
+	return i;
+}
+
+/* Gives back the halves of flow e at i (and of its extension). */
+static void
+ct_release(struct sl_ct *ct, struct sl_ct_entry *e, uint32_t i)
+{
+	if (e->flags & SL_CT_F_HAS_EXT) {
+		ct->next--;
+		if (e->flags & SL_CT_F_V6)
+			ct_half_free(ct, e->client - 1);
+	}
+	if (e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT))
+		ct_line_free(ct, i);
+	else
+		ct_half_free(ct, i);
 }
 
 static void
@@ -457,9 +623,7 @@ ct_remove(struct sl_ct *ct, struct sl_ct_entry *e)
 	e->state = SL_CT_FREE;
 	ct_unindex(ct, ct_entry_hash_fwd(ct, e), i);
 	ct_unindex(ct, ct_entry_hash_rev(ct, e), i | CT_REV);
-	if (e->link != 0)
-		ct_free_slot(ct, e->link - 1);
-	ct_free_slot(ct, i);
+	ct_release(ct, e, i);
 	ct->nflows--;
 }
 
@@ -467,6 +631,13 @@ static inline bool
 ct_is_flow(const struct sl_ct_entry *e)
 {
 	return (e->flags & (SL_CT_F_USED | SL_CT_F_EXT)) == SL_CT_F_USED;
+}
+
+/* Whether half i holds a flow's head. */
+static inline bool
+ct_is_flow_at(const struct sl_ct *ct, uint32_t i)
+{
+	return ct_is_flow(ct_half(ct, i)) && !ct_is_v6_tail(ct, i);
 }
 
 static void
@@ -485,7 +656,8 @@ sl_ct_delete(struct sl_ct *ct, struct sl_ct_entry *e)
 	struct sl_ct_entry *base = ct_entries(ct);
 
 	/* Tolerate a stale pointer to a freed entry: do nothing. */
-	if (e < base || e >= base + ct->cap || !ct_is_flow(e))
+	if (e < base || e >= base + ct->cap ||
+	    !ct_is_flow_at(ct, (uint32_t)(e - base)))
 		return;
 	ct_remove(ct, e);
 }
@@ -629,34 +801,80 @@ ct_reclaim_for(struct sl_ct *ct, uint32_t hash, uint32_t now)
 	ct_reclaim_bucket(ct, b1, now, CT_NONE);
 }
 
+/* Room for a flow: a whole line (IPv6, or with an extension) or a half;
+ * an IPv6 flow's extension is a half more. The head's half, CT_NONE when
+ * there is no room. */
+static uint32_t
+ct_alloc(struct sl_ct *ct, bool v6, bool ext)
+{
+	uint32_t i, x;
+
+	if (!v6 && !ext)
+		return ct_half_alloc(ct);
+	i = ct_line_alloc(ct);
+	if (i == CT_NONE || !(v6 && ext))
+		return i;
+	x = ct_half_alloc(ct);
+	if (x == CT_NONE) {
+		ct_line_free(ct, i);
+		return CT_NONE;
+	}
+	/* Linked at once, so that an undo finds it. */
+	ct_half(ct, i)->client = x + 1;
+	return i;
+}
+
 struct sl_ct_entry *
 sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
 	     uint16_t vip_id, uint32_t fwd_hash,
-	     const struct sl_flow_key *rev, uint32_t rev_hash, uint32_t now)
+	     const struct sl_flow_key *rev, uint32_t rev_hash, uint32_t now,
+	     bool ext)
 {
+	bool v6 = fwd->family == AF_INET6;
 	struct sl_ct_entry *e;
-	uint32_t i;
+	struct sl_ct_ext *x;
+	uint32_t i, xi = 0;
 
-	if (ct->free_head == 0) {
+	if (fwd->proto != IPPROTO_TCP && fwd->proto != IPPROTO_UDP)
+		return NULL;
+	i = ct_alloc(ct, v6, ext);
+	if (i == CT_NONE) {
 		/* Full: make room from expired flows where the new keys go. */
 		ct_reclaim_for(ct, fwd_hash, now);
 		ct_reclaim_for(ct, rev_hash, now);
+		i = ct_alloc(ct, v6, ext);
+		if (i == CT_NONE)
+			return NULL;
 	}
-	i = ct_alloc_slot(ct);
-	if (i == CT_NONE)
-		return NULL;
-	e = &ct_entries(ct)[i];
+	e = ct_half(ct, i);
+	if (v6 && ext)
+		xi = e->client - 1;
 	memset(e, 0, sizeof(*e));
-	memcpy(e->client, fwd->src, sizeof(e->client));
-	memcpy(e->backend, rev->src, sizeof(e->backend));
+	if (v6) {
+		struct sl_ct_v6 *a = (struct sl_ct_v6 *)(void *)(e + 1);
+
+		memcpy(a->client, fwd->src, sizeof(a->client));
+		memcpy(a->backend, rev->src, sizeof(a->backend));
+	} else {
+		e->client = fwd->src[0];
+		e->backend = rev->src[0];
+	}
 	e->cport = fwd->sport;
 	e->bport = rev->sport;
 	e->lport = rev->dport;
 	e->vip_id = vip_id;
-	e->proto = fwd->proto;
 	e->last_seen = now;
-	e->flags = SL_CT_F_USED |
-		   (fwd->family == AF_INET6 ? SL_CT_F_V6 : 0);
+	e->flags = ct_key_kind(fwd);
+	if (ext) {
+		x = (struct sl_ct_ext *)(void *)ct_half(ct, v6 ? xi : i + 1);
+		memset(x, 0, sizeof(struct sl_ct_entry));
+		ct_half(ct, v6 ? xi : i + 1)->flags =
+			SL_CT_F_USED | SL_CT_F_EXT;
+		e->flags |= SL_CT_F_HAS_EXT;
+		if (v6)
+			e->client = xi + 1;
+		ct->next++;
+	}
 	ct->nflows++;
 
 	if (!ct_index(ct, fwd_hash, i, now))
@@ -669,78 +887,87 @@ undo_fwd:
 	ct_unindex(ct, fwd_hash, i);
 undo_entry:
 	ct->nflows--;
-	ct_free_slot(ct, i);
+	ct_release(ct, e, i);
 	return NULL;
 }
 
 struct sl_ct_ext *
 sl_ct_ext(const struct sl_ct *ct, const struct sl_ct_entry *e)
 {
-	if (e->link == 0)
+	if (!(e->flags & SL_CT_F_HAS_EXT))
 		return NULL;
-	return (struct sl_ct_ext *)(void *)&ct_entries(ct)[e->link - 1];
+	if (e->flags & SL_CT_F_V6)
+		return (struct sl_ct_ext *)(void *)ct_half(ct, e->client - 1);
+	return (struct sl_ct_ext *)(void *)(uintptr_t)(e + 1);
 }
 
-struct sl_ct_ext *
-sl_ct_ext_add(struct sl_ct *ct, struct sl_ct_entry *e)
-{
-	struct sl_ct_entry *x;
-	uint32_t i;
+_Static_assert(offsetof(struct sl_flow_key, sport) == 32 &&
+	       offsetof(struct sl_flow_key, dport) == 34 &&
+	       offsetof(struct sl_flow_key, proto) == 36 &&
+	       offsetof(struct sl_flow_key, family) == 37,
+	       "ct_key writes the ports, proto and family as one word");
 
-	if (e->link != 0)
-		return sl_ct_ext(ct, e);
-	i = ct_alloc_slot(ct);
-	if (i == CT_NONE)
-		return NULL;
-	x = &ct_entries(ct)[i];
-	memset(x, 0, sizeof(*x));
-	x->flags = SL_CT_F_USED | SL_CT_F_EXT;
-	x->link = (uint32_t)(e - ct_entries(ct)) + 1;
-	e->link = i + 1;
-	return (struct sl_ct_ext *)(void *)x;
-}
-
-/* A key of the entry's proto and family from src:sport to dst:dport. */
-static void
+/* A key of the entry's proto and family from src:sport to dst:dport.
+ * Ports, proto and family (and the padding) go in one 8-byte store and
+ * each address in one 16-byte store: the NAT rewrite that reads the key
+ * next loads them whole, and a load that spans several smaller stores
+ * still in flight cannot be forwarded from them (it waits for them to
+ * retire). */
+static inline __attribute__((always_inline)) void
 ct_key(struct sl_flow_key *k, const struct sl_ct_entry *e,
        const uint32_t src[4], uint16_t sport, const uint32_t dst[4],
        uint16_t dport)
 {
-	memset(k, 0, sizeof(*k));
-	k->proto = e->proto;
-	k->family = sl_ct_family(e);
+	struct {
+		uint16_t sport, dport;
+		uint8_t proto, family, pad[2];
+	} t = { sport, dport, sl_ct_proto(e), sl_ct_family(e), { 0, 0 } };
+	uint64_t tail;
+
 	memcpy(k->src, src, sizeof(k->src));
 	memcpy(k->dst, dst, sizeof(k->dst));
-	k->sport = sport;
-	k->dport = dport;
+	memcpy(&tail, &t, sizeof(tail));
+	memcpy(&k->sport, &tail, sizeof(tail));
 }
 
 void
 sl_ct_key_fwd(const struct sl_ct_entry *e, const struct sl_addr *vip,
 	      uint16_t vport_be, struct sl_flow_key *k)
 {
-	ct_key(k, e, e->client, e->cport, vip->w, vport_be);
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_key(k, e, c, e->cport, vip->w, vport_be);
 }
 
 void
 sl_ct_key_rev(const struct sl_ct_entry *e, const struct sl_addr *local,
 	      struct sl_flow_key *k)
 {
-	ct_key(k, e, e->backend, e->bport, local->w, e->lport);
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_key(k, e, b, e->bport, local->w, e->lport);
 }
 
 void
 sl_ct_key_to_backend(const struct sl_ct_entry *e, const struct sl_addr *local,
 		     struct sl_flow_key *k)
 {
-	ct_key(k, e, local->w, e->lport, e->backend, e->bport);
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_key(k, e, local->w, e->lport, b, e->bport);
 }
 
 void
 sl_ct_key_to_client(const struct sl_ct_entry *e, const struct sl_addr *vip,
 		    uint16_t vport_be, struct sl_flow_key *k)
 {
-	ct_key(k, e, vip->w, vport_be, e->client, e->cport);
+	uint32_t c[4], b[4];
+
+	ct_addrs(e, c, b);
+	ct_key(k, e, vip->w, vport_be, c, e->cport);
 }
 
 /* TCP, loosely (like Linux conntrack's "loose" pickup): a flow first seen
@@ -830,7 +1057,7 @@ sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget)
 		budget = ct->cap;
 	while (budget > 0) {
 		for (nb = 0; budget > 0 && nb < CT_SWEEP_BATCH; budget--) {
-			if (ct_is_flow(&ent[i]) &&
+			if (ct_is_flow_at(ct, i) &&
 			    sl_ct_expired(ct, &ent[i], now)) {
 				batch[nb++] = i;
 				__builtin_prefetch(&bk[ct_entry_hash_fwd(
@@ -857,13 +1084,20 @@ sl_ct_slot(const struct sl_ct *ct, uint32_t i)
 {
 	const struct sl_ct_entry *e;
 
+	const volatile struct sl_ct_entry *v;
+
 	if (ct == NULL || ct->magic != CT_MAGIC || i >= ct->cap)
 		return NULL;
 	e = &ct_entries(ct)[i];
+	v = e;
 	/* One byte each: a racy reader sees the old or the new value. An
 	 * extension's state is SL_CT_FREE. */
-	if (*(const volatile uint8_t *)&e->state == SL_CT_FREE ||
-	    (*(const volatile uint8_t *)&e->flags & SL_CT_F_EXT))
+	if ((i & 1) != 0 &&
+	    (v[-1].flags & (SL_CT_F_USED | SL_CT_F_EXT | SL_CT_F_V6)) ==
+		    (SL_CT_F_USED | SL_CT_F_V6))
+		return NULL;	/* an IPv6 flow's addresses */
+	if (v->state == SL_CT_FREE ||
+	    (v->flags & (SL_CT_F_USED | SL_CT_F_EXT)) != SL_CT_F_USED)
 		return NULL;
 	return e;
 }

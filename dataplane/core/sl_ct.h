@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "sl_common.h"
@@ -40,52 +41,91 @@ void sl_ct_timeouts_default(struct sl_ct_timeouts *t);
 #define SL_CT_DIR_FWD	0	/* client -> VIP */
 #define SL_CT_DIR_REV	1	/* backend -> local */
 
-/* One tracked flow: one cache line. The keys are kept in the compact form
- * a load balancer needs, not as two 40-byte 5-tuples:
+/* One tracked flow: a 32-byte head, two to a cache line. The keys are
+ * kept in the compact form a load balancer needs, not as two 40-byte
+ * 5-tuples:
  *   forward (client -> VIP, as received):  client:cport, the VIP by its
  *       stable id (its address, port and protocol are the VIP's), proto;
  *   reverse (backend -> local, as received):  backend:bport -> lport,
  *       proto (the local SNAT address is the out port's for the family;
  *       a (backend, bport, lport, proto) is never used twice, whatever
  *       the local address).
- * IPv4 addresses sit in word 0, the other three words zero. The edge
- * policy's per-flow data lives in an extension slot (struct sl_ct_ext),
- * taken from the same pool only for the flows that need one. */
+ * An IPv4 flow is the head alone. An IPv6 flow takes a whole line: the
+ * head, then its addresses (struct sl_ct_v6) in the line's second half;
+ * read them with sl_ct_client() / sl_ct_backend(). The edge policy's
+ * per-flow data (struct sl_ct_ext) takes one more half, only for the flows
+ * inserted with one. Only TCP and UDP flows are tracked. */
 struct sl_ct_entry {
-	uint32_t client[4];		/* client address, network order */
-	uint32_t backend[4];		/* backend address */
+	uint32_t client;		/* IPv4 client address, network order
+					 * (IPv6: sl_ct's own) */
+	uint32_t backend;		/* IPv4 backend address (IPv6: 0) */
 	uint16_t cport;			/* client port, network order */
 	uint16_t bport;			/* backend port */
 	uint16_t lport;			/* local (SNAT) port */
 	uint16_t vip_id;		/* stable id */
 	uint32_t last_seen;		/* ms, caller's clock */
-	uint32_t backend_gen;		/* generation of backend_id */
-	uint32_t link;			/* sl_ct's own (extension, free list) */
-	uint16_t backend_id;		/* stable id (snapshot backend_gen[]) */
+	uint16_t backend_id : 12;	/* stable id (snapshot backend_gen[]) */
+	uint16_t out_port : 4;		/* port toward the backend */
+	uint16_t backend_gen;		/* generation of backend_id, low 16
+					 * bits (see sl_ct_gen16) */
 	uint16_t nh_backend;		/* neighbour index toward backend */
 	uint16_t nh_client;		/* neighbour index toward client */
 	uint16_t acl_gen;		/* access rules it passed (0: none) */
-	uint8_t state;			/* enum sl_ct_state */
-	uint8_t flags;			/* sl_ct's own: SL_CT_F_* */
-	uint8_t out_port : 4;		/* port toward the backend */
+	uint8_t state : 4;		/* enum sl_ct_state */
 	uint8_t in_port : 4;		/* port toward the client */
-	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
-} __attribute__((aligned(64)));
+	uint8_t flags;			/* sl_ct's own: SL_CT_F_* */
+} __attribute__((aligned(32)));
+
+/* An IPv6 flow's addresses, the second half of its line. */
+struct sl_ct_v6 {
+	uint32_t client[4];
+	uint32_t backend[4];
+};
 
 _Static_assert(SL_MAX_PORTS <= 16, "sl_ct_entry ports are 4 bits");
+_Static_assert(SL_MAX_BACKENDS <= 4096, "sl_ct_entry backend_id: 12 bits");
+_Static_assert(SL_CT_STATE_MAX <= 16, "sl_ct_entry state: 4 bits");
 
 /* e->flags (read-only for callers) */
 #define SL_CT_F_FIN_FWD		0x01	/* the client sent a FIN */
 #define SL_CT_F_FIN_REV		0x02	/* the backend sent a FIN */
-#define SL_CT_F_USED		0x04	/* the slot holds a flow or an ext */
+#define SL_CT_F_USED		0x04	/* the half holds a flow or an ext */
 #define SL_CT_F_EXT		0x08	/* ... an extension, not a flow */
-#define SL_CT_F_V6		0x10	/* IPv6 addresses */
+#define SL_CT_F_V6		0x10	/* IPv6 (the line's second half holds
+					 * the addresses) */
+#define SL_CT_F_UDP		0x20	/* UDP, else TCP */
+#define SL_CT_F_HAS_EXT		0x40	/* the flow has an extension */
 
 static inline uint8_t
 sl_ct_family(const struct sl_ct_entry *e)
 {
 	return (e->flags & SL_CT_F_V6) ? AF_INET6 : AF_INET;
 }
+
+static inline uint8_t
+sl_ct_proto(const struct sl_ct_entry *e)
+{
+	return (e->flags & SL_CT_F_UDP) ? IPPROTO_UDP : IPPROTO_TCP;
+}
+
+/* The 16 bits of a backend generation a flow keeps. A flow whose backend
+ * id was reused exactly 65536 times during its life would be taken for
+ * one of the new backend's. */
+static inline uint16_t
+sl_ct_gen16(uint32_t gen)
+{
+	return (uint16_t)gen;
+}
+
+static inline const struct sl_ct_v6 *
+sl_ct_v6_addrs(const struct sl_ct_entry *e)
+{
+	return (const struct sl_ct_v6 *)(const void *)(e + 1);
+}
+
+/* The flow's client and backend addresses (family and words). */
+void sl_ct_client(const struct sl_ct_entry *e, struct sl_addr *a);
+void sl_ct_backend(const struct sl_ct_entry *e, struct sl_addr *a);
 
 /* Edge policy state of a flow (SYN proxy, PROXY v2). */
 struct sl_ct_ext {
@@ -107,8 +147,9 @@ struct sl_ct_ext {
 
 struct sl_ct;	/* opaque */
 
-/* Bytes needed for a table of capacity flows (rounded up internally to a
- * power of two >= 64). */
+/* Bytes needed for a table of capacity slots (rounded up internally to a
+ * power of two >= 64). A slot is a 32-byte half line: an IPv4 flow takes
+ * one, an IPv6 flow two (a line), an extension one more. */
 size_t sl_ct_memsize(uint32_t capacity);
 /* mem: sl_ct_memsize(capacity) bytes, 64-byte aligned, zeroed or not.
  * seed keys the index hash (sl_ct_hash_fwd/_rev), so that clients cannot
@@ -116,7 +157,7 @@ size_t sl_ct_memsize(uint32_t capacity);
 struct sl_ct *sl_ct_init(void *mem, uint32_t capacity,
 			 const struct sl_ct_timeouts *to, uint64_t seed);
 
-uint32_t sl_ct_capacity(const struct sl_ct *ct);	/* slots */
+uint32_t sl_ct_capacity(const struct sl_ct *ct);	/* slots (halves) */
 uint32_t sl_ct_count(const struct sl_ct *ct);	/* flows in use */
 uint32_t sl_ct_ext_count(const struct sl_ct *ct); /* extensions in use */
 
@@ -153,15 +194,19 @@ bool sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
 /* Inserts a flow: fwd (client -> VIP vip_id as received) and rev (backend
  * -> local as received, same proto and family), with their index hashes,
  * which must be sl_ct_hash_fwd(fwd, vip_id) and sl_ct_hash_rev(rev) (the
- * removal recomputes them from the entry); neither key may be present. Returns the entry (keys, vip_id, last_seen
- * = now filled in; the rest zeroed for the caller), or NULL when no slot
- * is free even after reclaiming expired flows in the candidate buckets:
- * the caller drops and counts. */
+ * removal recomputes them from the entry); neither key may be present.
+ * ext: the flow gets an extension (zeroed), see sl_ct_ext(). Returns the
+ * entry (keys, vip_id, last_seen = now filled in; the rest zeroed for the
+ * caller), or NULL when the protocol is neither TCP nor UDP or no room is
+ * free even after reclaiming expired flows in the candidate buckets: the
+ * caller drops and counts. An IPv6 flow or one with an extension needs a
+ * whole free line: a table whose free halves are all split may refuse it
+ * while it still takes IPv4 flows. */
 struct sl_ct_entry *sl_ct_insert(struct sl_ct *ct,
 				 const struct sl_flow_key *fwd, uint16_t vip_id,
 				 uint32_t fwd_hash,
 				 const struct sl_flow_key *rev, uint32_t rev_hash,
-				 uint32_t now);
+				 uint32_t now, bool ext);
 
 /* Removes a flow (and its extension). A stale pointer is ignored. */
 void sl_ct_delete(struct sl_ct *ct, struct sl_ct_entry *e);
@@ -170,15 +215,12 @@ void sl_ct_delete(struct sl_ct *ct, struct sl_ct_entry *e);
 static inline bool
 sl_ct_has_ext(const struct sl_ct_entry *e)
 {
-	return e->link != 0;
+	return (e->flags & SL_CT_F_HAS_EXT) != 0;
 }
 
 /* The flow's extension, or NULL when it has none. */
 struct sl_ct_ext *sl_ct_ext(const struct sl_ct *ct,
 			    const struct sl_ct_entry *e);
-/* The flow's extension, taken (zeroed) from the free slots if it has
- * none yet; NULL when no slot is free. */
-struct sl_ct_ext *sl_ct_ext_add(struct sl_ct *ct, struct sl_ct_entry *e);
 
 /* The flow's keys rebuilt. vip / vport_be: the VIP's address and port;
  * local: the out port's SNAT address of the family. */
@@ -213,8 +255,9 @@ void sl_ct_set_expire_cb(struct sl_ct *ct, sl_ct_expire_cb cb, void *arg);
 uint32_t sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget);
 
 /* Iteration for listings: the flow at slot i (0 .. capacity-1) or NULL if
- * the slot holds none (or a flow still in state SL_CT_FREE: inserted, no
- * sl_ct_update() yet). Safe to call from another thread (racy snapshot). */
+ * the slot holds none (an IPv6 flow's second half, an extension, free, or
+ * a flow still in state SL_CT_FREE: inserted, no sl_ct_update() yet).
+ * Safe to call from another thread (racy snapshot). */
 const struct sl_ct_entry *sl_ct_slot(const struct sl_ct *ct, uint32_t i);
 
 #endif

@@ -36,11 +36,18 @@ size_t sl_maglev_scratch_size(uint32_t n);
 int sl_maglev_build(const struct sl_maglev_backend *b, uint32_t n,
 		    uint16_t *table, uint32_t m, void *scratch);
 
-/* Slot for a flow hash: multiply-shift, no division on the fast path. */
+/* Slot for a flow hash: multiply-shift, no division on the fast path
+ * (also for a prefetch of what sl_maglev_lookup() will read). */
+static inline const uint16_t *
+sl_maglev_slot(const uint16_t *table, uint32_t m, uint32_t hash)
+{
+	return &table[((uint64_t)hash * m) >> 32];
+}
+
 static inline uint16_t
 sl_maglev_lookup(const uint16_t *table, uint32_t m, uint32_t hash)
 {
-	return table[((uint64_t)hash * m) >> 32];
+	return *sl_maglev_slot(table, m, hash);
 }
 
 #endif

@@ -287,14 +287,15 @@ class Bench:
         lcore 1 on --cpu; the same for Sluice and testpmd."""
         return "0@%d,1@%d" % (1 - self.a.cpu, self.a.cpu)
 
-    def ct_size(self, flows):
+    def ct_size(self, flows, v6=False):
         """conntrack_size: --ct-size, else sized for the load as an
         operator would: twice the flows (new flows: twice the pcap, whose
-        SYNs live a second each), at least 64k."""
+        SYNs live a while), at least 64k; in slots, of which an IPv6 flow
+        takes two."""
         if self.a.ct_size:
             return self.a.ct_size
         n = 65536
-        while n < 2 * flows:
+        while n < (4 if v6 else 2) * flows:
             n *= 2
         return n
 
@@ -413,7 +414,7 @@ class Bench:
         extra = "tcp_syn_timeout = 250ms\n" if "syn" in gen else ""
         dp, ctl, sock, prefix = self.sluice_up(
             name, pcap_dev("rx_pcap=%s,infinite_rx=1" % path), npkts, extra,
-            self.ct_size(flows), pol)
+            self.ct_size(flows, "-6" in gen), pol)
         try:
             t_up = time.monotonic()
             self.stats(sock)

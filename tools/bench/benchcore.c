@@ -6,8 +6,10 @@
  *       weights, then weights 1..4) at table size M (default 65537):
  *       "maglev BACKENDS WEIGHTS min_us median_us max_us" per line.
  *   sluice-benchcore ctmem CAPACITY...
- *       Conntrack bytes per tracked flow (per slot: flows and their
- *       extensions share the slots): "ctmem CAP bytes per_flow entry".
+ *       Conntrack bytes per tracked flow (a slot is half a cache line:
+ *       an IPv4 flow takes one, an IPv6 flow two, an edge policy's
+ *       extension one more): "ctmem CAP bytes per_ipv4_flow per_ipv6_flow
+ *       slot_size".
  *   sluice-benchcore tsc
  *       The TSC rate in Hz (measured over 200 ms of CLOCK_MONOTONIC).
  *   sluice-benchcore chase [huge]
@@ -130,7 +132,9 @@ ctmem(int argc, char **argv)
 
 		if (sz == 0)
 			return 1;
-		printf("ctmem %u %zu %.1f %zu\n", cap, sz, (double)sz / cap,
+		/* A slot holds an IPv4 flow; an IPv6 flow takes two. */
+		printf("ctmem %u %zu %.1f %.1f %zu\n", cap, sz,
+		       (double)sz / cap, 2.0 * sz / cap,
 		       sizeof(struct sl_ct_entry));
 	}
 	return 0;
@@ -284,7 +288,7 @@ path(const char *file, uint32_t capacity, uint32_t rounds)
 			continue;
 		path_rev_key(&pi[i].key, i, &rev);
 		if (sl_ct_insert(ct, &pi[i].key, 0, h[i], &rev,
-				 sl_ct_hash_rev(ct, &rev), 0) == NULL) {
+				 sl_ct_hash_rev(ct, &rev), 0, false) == NULL) {
 			fprintf(stderr, "path: conntrack insert failed at "
 				"frame %u (%u flows)\n", i, sl_ct_count(ct));
 			return 1;
