@@ -63,6 +63,7 @@
  * Single writer (the owning worker); no locks and no allocation after
  * sl_ct_init(). sl_ct_slot() readers on other threads see a racy view.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -370,12 +371,29 @@ sl_ct_hash_fwd(const struct sl_ct *ct, const struct sl_flow_key *k,
 			       k->family == AF_INET6, false));
 }
 
+/* A reverse key's hash. The SNAT port's two low bits enter only the top
+ * two bits (the signature's), so the keys of four consecutive SNAT ports
+ * of one backend share their first bucket. A worker hands out SNAT ports
+ * in order per backend and flows expire roughly in the order they came,
+ * so of four new flows to a backend (or four removals) three find that
+ * bucket line still in cache; every new flow's reverse key is a bucket
+ * miss otherwise. The signatures of the four still differ. */
+static inline uint32_t
+ct_hash_rev(uint64_t seed, const uint32_t a[4], uint16_t bport,
+	    uint16_t lport_be, uint8_t proto, bool v6)
+{
+	uint16_t lp = ntohs(lport_be);
+
+	return ct_hash(seed, a,
+		       ct_rest(bport, (uint16_t)(lp & ~3u), proto, v6, true)) ^
+	       (uint32_t)(lp & 3u) << 30;
+}
+
 uint32_t
 sl_ct_hash_rev(const struct sl_ct *ct, const struct sl_flow_key *k)
 {
-	return ct_hash(ct->seed, k->src,
-		       ct_rest(k->sport, k->dport, k->proto,
-			       k->family == AF_INET6, true));
+	return ct_hash_rev(ct->seed, k->src, k->sport, k->dport, k->proto,
+			   k->family == AF_INET6);
 }
 
 /* The flow's client and backend addresses as four words (IPv4: word 0,
@@ -436,9 +454,8 @@ ct_entry_hash_rev(const struct sl_ct *ct, const struct sl_ct_entry *e)
 	uint32_t c[4], b[4];
 
 	ct_addrs(e, c, b);
-	return ct_hash(ct->seed, b,
-		       ct_rest(e->bport, e->lport, sl_ct_proto(e),
-			       (e->flags & SL_CT_F_V6) != 0, true));
+	return ct_hash_rev(ct->seed, b, e->bport, e->lport, sl_ct_proto(e),
+			   (e->flags & SL_CT_F_V6) != 0);
 }
 
 /* The flags a flow of key k has, of CT_F_KIND; one no half has for a
@@ -1045,7 +1062,9 @@ sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
 
 /* In two passes per batch: find the expired flows and prefetch the first
  * buckets of both their keys, then remove them (in slot order, as one
- * pass would), so that the removals' bucket misses overlap. */
+ * pass would), so that the removals' bucket misses overlap. (Prefetching
+ * a few calls ahead instead was slower: syn4 2.03 against 2.21 Mpps,
+ * medians of 4 alternating runs.) */
 uint32_t
 sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget)
 {
@@ -1083,7 +1102,6 @@ const struct sl_ct_entry *
 sl_ct_slot(const struct sl_ct *ct, uint32_t i)
 {
 	const struct sl_ct_entry *e;
-
 	const volatile struct sl_ct_entry *v;
 
 	if (ct == NULL || ct->magic != CT_MAGIC || i >= ct->cap)
