@@ -528,20 +528,8 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 				  sl_port_owner(ntohs(pi->key.dport), w->nw) ==
 				  w->id;
 		}
-		if (!c->mine)
-			return;
-		sl_ct_prefetch_buckets(w->ct, c->hash);
-		if (c->kind == K_FWD && pi->proto == IPPROTO_TCP &&
-		    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) ==
-		    SL_TCP_SYN) {
-			/* Most likely a new flow: its Maglev slot too, for
-			 * predict_rev() (a table is 128 KB per VIP). */
-			c->fhash = sl_flow_hash(&pi->key);
-			c->fhashed = true;
-			rte_prefetch0(sl_maglev_slot(c->v->table,
-						     c->v->table_size,
-						     c->fhash));
-		}
+		if (c->mine)
+			sl_ct_prefetch_buckets(w->ct, c->hash);
 		return;
 	}
 	if ((pi->proto == IPPROTO_ICMP && pi->icmp_type == 8) ||
@@ -633,19 +621,20 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	sl_ct_prefetch_buckets(w->ct, sl_ct_hash_rev(w->ct, &rev));
 }
 
-/* A burst in three passes: classify (bucket prefetches in flight), then
- * prefetch the matching entries (or, for a likely new flow, the bucket of
- * its likely reverse key, with its Maglev pick kept for the flow's
- * creation), then the per-packet work in arrival order (which alone
- * decides: the prefetches are only hints, so a flow created by one packet
- * is found by the next one of the same burst). */
+/* A burst in passes: classify (bucket prefetches in flight); prefetch the
+ * matching entries, or, for a likely new flow (no signature in its first
+ * bucket), its Maglev slot; for those, the bucket of the likely reverse
+ * key, with the Maglev pick kept for the flow's creation; then the
+ * per-packet work in arrival order (which alone decides: the prefetches
+ * are only hints, so a flow created by one packet is found by the next
+ * one of the same burst). */
 static void
 handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	     bool handed)
 {
 	struct pkt_ctx ctx[SL_BURST];
 	uint8_t seen[PREDICT_SLOTS];
-	uint16_t i;
+	uint16_t i, nl, likely_new[SL_BURST];
 	STAGE_START();
 
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
@@ -659,11 +648,24 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	if (unlikely(w->snap->nb_acl != 0))
 		sl_edge_acl_burst(w, ctx, n);
 	STAGE(w, ST_CLASSIFY);
+	for (i = 0, nl = 0; i < n; i++) {
+		struct pkt_ctx *c = &ctx[i];
+
+		if (c->mine && !sl_ct_prefetch_entry(w->ct, c->hash) &&
+		    c->kind == K_FWD && may_open(&c->pi)) {
+			/* Most likely a new flow: its Maglev slot, for
+			 * predict_rev() (a table is 128 KB per VIP). */
+			c->fhash = sl_flow_hash(&c->pi.key);
+			c->fhashed = true;
+			rte_prefetch0(sl_maglev_slot(c->v->table,
+						     c->v->table_size,
+						     c->fhash));
+			likely_new[nl++] = (uint16_t)i;
+		}
+	}
 	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < n; i++)
-		if (ctx[i].mine && !sl_ct_prefetch_entry(w->ct, ctx[i].hash) &&
-		    ctx[i].kind == K_FWD && may_open(&ctx[i].pi))
-			predict_rev(w, &ctx[i], seen);
+	for (i = 0; i < nl; i++)
+		predict_rev(w, &ctx[likely_new[i]], seen);
 	STAGE(w, ST_PREFETCH);
 	for (i = 0; i < n; i++)
 		dispatch(w, pkts[i], &ctx[i], handed);
