@@ -485,7 +485,6 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	c->kind = K_DROP;
 	c->mine = false;
 	c->picked = false;
-	c->fhashed = false;
 	c->acl = 0;
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
 		c->why = SL_DROP_TRUNC_L2;
@@ -592,9 +591,7 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	uint32_t port, span;
 	uint16_t idx;
 
-	idx = sl_maglev_lookup(v->table, v->table_size,
-			       c->fhashed ? c->fhash :
-			       sl_flow_hash(&c->pi.key));
+	idx = sl_maglev_lookup(v->table, v->table_size, c->fhash);
 	/* Kept for sl_w_flow_create(): the snapshot changes between bursts
 	 * only. */
 	c->pick = idx;
@@ -656,7 +653,6 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			/* Most likely a new flow: its Maglev slot, for
 			 * predict_rev() (a table is 128 KB per VIP). */
 			c->fhash = sl_flow_hash(&c->pi.key);
-			c->fhashed = true;
 			rte_prefetch0(sl_maglev_slot(c->v->table,
 						     c->v->table_size,
 						     c->fhash));

@@ -149,7 +149,7 @@ struct pkt_ctx {
 	uint32_t owner;			/* the worker that owns the flow */
 	uint32_t acl;			/* deciding rule + 1 (0: none; see
 					 * ACL_LAZY in edge.c) */
-	uint32_t fhash;			/* fhashed: sl_flow_hash(&pi.key) */
+	uint32_t fhash;			/* likely new: sl_flow_hash(&pi.key) */
 	uint16_t pick;			/* picked: v's Maglev pick for this
 					 * 5-tuple, made in this burst */
 	uint8_t kind;
@@ -157,7 +157,6 @@ struct pkt_ctx {
 	bool mine;			/* handled here, not handed off */
 	bool retried;			/* handed here as a second try */
 	bool picked;
-	bool fhashed;
 };
 
 void sl_w_bounce(struct worker *w, struct rte_mbuf *m);
