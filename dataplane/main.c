@@ -156,6 +156,7 @@ shm_create(struct sl_dp *dp)
 	uint32_t w, nw = dp->nb_workers;
 	uint32_t rl = dp->cfg.dp.rl_clients ? dp->cfg.dp.rl_clients : 65536;
 	uint64_t ct_seed;
+	const char *seed_env;
 	size_t sz;
 
 	mz = rte_memzone_reserve_aligned(SL_SHM_NAME, sizeof(*shm),
@@ -200,13 +201,14 @@ shm_create(struct sl_dp *dp)
 	 * its index hash (sl_ct_hash_fwd()), the same on every worker.
 	 * Random per run; SL_CT_SEED in the environment fixes it (to
 	 * replay a run's flow placement when debugging). */
-	ct_seed = getenv("SL_CT_SEED") ? strtoull(getenv("SL_CT_SEED"), NULL, 0) : rte_rand();
+	seed_env = getenv("SL_CT_SEED");
+	ct_seed = seed_env != NULL ? strtoull(seed_env, NULL, 0) : rte_rand();
 	for (w = 0; w < nw; w++) {
 		void *mem = rte_zmalloc("sl_ct", sl_ct_memsize(dp->cfg.dp.ct_size),
 					RTE_CACHE_LINE_SIZE);
 
 		if (mem == NULL) {
-			DP_LOG(ERR, "conntrack for %u flows: out of hugepage "
+			DP_LOG(ERR, "conntrack of %u slots: out of hugepage "
 			       "memory (raise [dataplane] memory)",
 			       dp->cfg.dp.ct_size);
 			return -ENOMEM;
