@@ -458,13 +458,15 @@ ct_entry_hash_rev(const struct sl_ct *ct, const struct sl_ct_entry *e)
 			   (e->flags & SL_CT_F_V6) != 0);
 }
 
-/* The flags a flow of key k has, of CT_F_KIND; one no half has for a
- * protocol that is not tracked. */
+/* The flags a flow of key k has, of CT_F_KIND; CT_KIND_NONE, which no
+ * half has, for a protocol that is not tracked. */
+#define CT_KIND_NONE	0xff
+
 static inline uint8_t
 ct_key_kind(const struct sl_flow_key *k)
 {
 	if (unlikely(k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
-		return 0xff;
+		return CT_KIND_NONE;
 	return SL_CT_F_USED | (k->family == AF_INET6 ? SL_CT_F_V6 : 0) |
 	       (k->proto == IPPROTO_UDP ? SL_CT_F_UDP : 0);
 }
@@ -848,11 +850,11 @@ sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
 	     bool ext)
 {
 	bool v6 = fwd->family == AF_INET6;
-	struct sl_ct_entry *e;
-	struct sl_ct_ext *x;
+	uint8_t kind = ct_key_kind(fwd);
+	struct sl_ct_entry *e, *x;
 	uint32_t i, xi = 0;
 
-	if (fwd->proto != IPPROTO_TCP && fwd->proto != IPPROTO_UDP)
+	if (kind == CT_KIND_NONE)
 		return NULL;
 	i = ct_alloc(ct, v6, ext);
 	if (i == CT_NONE) {
@@ -864,8 +866,8 @@ sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
 			return NULL;
 	}
 	e = ct_half(ct, i);
-	if (v6 && ext)
-		xi = e->client - 1;
+	if (ext)	/* an IPv6 flow's was linked by ct_alloc() */
+		xi = v6 ? e->client - 1 : i + 1;
 	memset(e, 0, sizeof(*e));
 	if (v6) {
 		struct sl_ct_v6 *a = (struct sl_ct_v6 *)(void *)(e + 1);
@@ -881,12 +883,11 @@ sl_ct_insert(struct sl_ct *ct, const struct sl_flow_key *fwd,
 	e->lport = rev->dport;
 	e->vip_id = vip_id;
 	e->last_seen = now;
-	e->flags = ct_key_kind(fwd);
+	e->flags = kind;
 	if (ext) {
-		x = (struct sl_ct_ext *)(void *)ct_half(ct, v6 ? xi : i + 1);
-		memset(x, 0, sizeof(struct sl_ct_entry));
-		ct_half(ct, v6 ? xi : i + 1)->flags =
-			SL_CT_F_USED | SL_CT_F_EXT;
+		x = ct_half(ct, xi);
+		memset(x, 0, sizeof(*x));
+		x->flags = SL_CT_F_USED | SL_CT_F_EXT;
 		e->flags |= SL_CT_F_HAS_EXT;
 		if (v6)
 			e->client = xi + 1;
