@@ -562,17 +562,14 @@ sl_edge_miss(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c)
 	return false;
 }
 
-/* A flow just opened by a client SYN, for a PROXY v2 VIP (inserted with
- * its extension: sl_w_flow_create()). */
+/* A flow just opened by a client SYN with an extension: a TCP flow of a
+ * PROXY v2 VIP (forward() asked sl_w_flow_create() for one). */
 void
 sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
-		  const struct sl_snap_vip *v, const uint8_t *frame,
-		  const struct sl_pkt_info *pi)
+		  const uint8_t *frame, const struct sl_pkt_info *pi)
 {
 	struct sl_ct_ext *x = sl_ct_ext(w->ct, e);
 
-	if (!v->proxy_protocol || pi->proto != IPPROTO_TCP || x == NULL)
-		return;
 	x->pflags = SL_CT_P_PP2;
 	x->isn = sl_rd32(frame + pi->l4_off + 4);
 }

@@ -182,14 +182,22 @@ lport_round(const struct sl_snap_backend *b)
 
 _Static_assert(LPORT_ROUNDS == 1 << 12, "lport_round() gives 12 bits");
 
-/* The next SNAT port to try in a round (within this worker's range). */
+/* The SNAT port a round tries next, within this worker's range (a round
+ * never used yet starts at its first port). */
 static inline uint16_t
-next_snat_port(struct worker *w, uint16_t round)
+lport_peek(const struct worker *w, uint16_t round)
 {
 	uint16_t p = w->lport_next[round];
 
-	if (p < w->port_first || p > w->port_last)
-		p = w->port_first;
+	return p < w->port_first || p > w->port_last ? w->port_first : p;
+}
+
+/* The next SNAT port to try in a round, taken. */
+static inline uint16_t
+next_snat_port(struct worker *w, uint16_t round)
+{
+	uint16_t p = lport_peek(w, round);
+
 	w->lport_next[round] = p == w->port_last ? w->port_first : p + 1;
 	return p;
 }
@@ -353,8 +361,8 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 					      pi->proto == IPPROTO_TCP);
 		if (e == NULL)
 			return;
-		if (unlikely(v->proxy_protocol))
-			sl_edge_flow_init(w, e, v, frame, pi);
+		if (unlikely(sl_ct_has_ext(e)))
+			sl_edge_flow_init(w, e, frame, pi);
 	} else if (backend_gone(w, m, e)) {
 		return;
 	} else if (unlikely(v->has_policy) && !sl_edge_acl_flow(w, m, c, e)) {
@@ -606,10 +614,8 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	if (snat == NULL)
 		return;
 	span = (uint32_t)w->port_last - w->port_first + 1;
-	port = w->lport_next[r->round];
-	port = port < w->port_first || port > w->port_last ? 0 :
-	       port - w->port_first;
-	port += seen[r->round & (PREDICT_SLOTS - 1)]++;
+	port = (uint32_t)lport_peek(w, r->round) - w->port_first +
+	       seen[r->round & (PREDICT_SLOTS - 1)]++;
 	while (port >= span)		/* < SL_BURST over: no division */
 		port -= span;
 	port += w->port_first;

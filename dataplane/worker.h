@@ -192,8 +192,7 @@ sl_edge_cookies_recent(const struct worker *w, const struct sl_snap_vip *v)
 	       w->now - rt->cookie_ms < 2 * SL_COOKIE_PERIOD_S * 1000u;
 }
 void sl_edge_flow_init(struct worker *w, struct sl_ct_entry *e,
-		       const struct sl_snap_vip *v, const uint8_t *frame,
-		       const struct sl_pkt_info *pi);
+		       const uint8_t *frame, const struct sl_pkt_info *pi);
 bool sl_edge_fwd_wait(struct worker *w, struct rte_mbuf *m,
 		      struct sl_ct_entry *e, const struct sl_pkt_info *pi);
 bool sl_edge_fwd(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
