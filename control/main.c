@@ -4,6 +4,7 @@
  * CLI socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,22 +85,46 @@ check(const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
-/* EAL refuses to start a secondary without a primary: wait for it,
- * answering the CLI meanwhile (every command gets "not running").
- * seconds = 0 waits for ever. */
+/* Whether the primary of config file path has finished its EAL start: the
+ * file maps its shared memory configuration, whose first word the primary
+ * sets to RTE_MAGIC when it is ready. A secondary that starts before then
+ * waits inside rte_eal_init() for that word, spinning for ever if the
+ * primary dies first (say, short of hugepages). */
+static bool
+primary_ready(const char *path)
+{
+	uint32_t magic = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = pread(fd, &magic, sizeof(magic), 0);
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && magic == RTE_MAGIC;
+}
+
+/* EAL refuses to start a secondary without a primary: wait for one that
+ * is alive and ready, answering the CLI meanwhile (every command gets
+ * "not running"). seconds = 0 waits for ever. */
 static int
 wait_primary(struct sl_ctl *c, int seconds)
 {
 	char path[256];
 	bool told = false;
-	int i;
+	int i, seen = 0;
 
 	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config",
 		 c->cfg.dp.file_prefix);
 	for (i = 0; !c->quit && (seconds == 0 || i < seconds * 10); i++) {
-		if (rte_eal_primary_proc_alive(path))
+		/* Alive and ready, twice 100 ms apart: a primary that has
+		 * just taken the file of one that died ready has not yet
+		 * cleared the word it left set. */
+		seen = primary_ready(path) && rte_eal_primary_proc_alive(path) ?
+		       seen + 1 : 0;
+		if (seen == 2)
 			return 0;
-		if (!told) {
+		if (!told && seen == 0) {
 			printf("sluice-control: waiting for a data plane with "
 			       "file_prefix '%s'\n", c->cfg.dp.file_prefix);
 			fflush(stdout);
