@@ -68,13 +68,27 @@ talk(const char *path, int timeout, int argc, char **argv)
 	}
 	memcpy(sa.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "sluicectl: cannot connect to %s: %s (is "
-			"sluice-control running?)\n", path, strerror(errno));
+	if (fd < 0) {
+		fprintf(stderr, "sluicectl: socket: %s\n", strerror(errno));
 		return 3;
 	}
+	/* Before connect(): a control that does not accept (stuck, or
+	 * its backlog full of such clients) would otherwise keep connect()
+	 * waiting for ever; the send timeout bounds it. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			fprintf(stderr, "sluicectl: %s accepts no connection "
+				"within %d s (sluice-control busy or stuck?)\n",
+				path, timeout);
+		else
+			fprintf(stderr, "sluicectl: cannot connect to %s: %s "
+				"(is sluice-control running?)\n", path,
+				strerror(errno));
+		close(fd);
+		return 3;
+	}
 	if (write(fd, req, (size_t)len) != len ||
 	    read_full(fd, &h, sizeof(h)) < 0 || sl_msg_check_hdr(&h, 0) < 0) {
 		fprintf(stderr, "sluicectl: no valid answer from %s\n", path);

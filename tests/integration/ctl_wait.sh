@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
+# Waits between the control-plane pieces must end.
 # sluice-control waiting for its data plane: it must attach only to a data
 # plane that is alive and has finished its EAL start. A secondary that
 # attaches earlier waits inside rte_eal_init() for the primary's "ready"
 # word and spins there for ever if the primary dies first (a data plane
 # short of hugepages did exactly that). The data plane is faked here: its
 # runtime directory and config file, with a lock held by a helper process
-# (alive) or not (dead), and the ready word set or not.
+# (alive) or not (dead), and the ready word set or not. And sluicectl
+# against a control that never accepts must give up within its timeout.
 # Usage: ctl_wait.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -99,4 +101,33 @@ expect_gives_up "ready, not alive"
 # 3. No runtime directory at all.
 rm -rf "$rundir"
 expect_gives_up "no data plane"
+
+# 4. sluicectl against a control socket that never accepts (a stuck
+#    control): every call ends within its timeout, also once the socket's
+#    backlog is full of earlier calls (connect() itself waits then).
+$py -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(0)
+print("listening", flush=True)
+time.sleep(60)' "$tmp/stuck.sock" > "$tmp/holder.out" &
+holder=$!
+for _ in $(seq 1 50); do
+	grep -q listening "$tmp/holder.out" 2>/dev/null && break
+	sleep 0.1
+done
+for i in 1 2 3 4; do
+	rc=0
+	start=$(date +%s)
+	timeout -k 2 20 "$build/tools/sluicectl" -s "$tmp/stuck.sock" -t 1 \
+		stats >"$tmp/ctl.log" 2>&1 || rc=$?
+	end=$(date +%s)
+	if [ "$rc" != 3 ] || [ $((end - start)) -gt 5 ]; then
+		echo "FAIL (stuck control, call $i): exit $rc after" \
+			"$((end - start)) s, expected 3 within the 1 s timeout"
+		cat "$tmp/ctl.log"
+		exit 1
+	fi
+	echo "ok: stuck control, call $i: $(cat "$tmp/ctl.log")"
+done
 echo "ctl_wait: ok"
