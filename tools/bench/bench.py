@@ -348,9 +348,16 @@ class Bench:
             raise RuntimeError("sluicectl %s: %s" % (args, r.stderr))
         return r
 
-    def stats(self, sock, timeout=180.0):
+    def stats(self, sock, timeout=180.0, dp=None):
+        """sluicectl stats --json once workers run a snapshot; with dp,
+        fails as soon as that data plane process has exited (say, its
+        EAL start found too few hugepages) instead of waiting out the
+        timeout."""
         t0 = time.monotonic()
         while True:
+            if dp is not None and dp.poll() is not None:
+                raise RuntimeError("sluice-dataplane exited (%d): see its "
+                                   "log in %s" % (dp.returncode, self.tmp))
             r = self.ctl(sock, "stats", "--json", check=False)
             if r.returncode == 0:
                 d = json.loads(r.stdout)
@@ -417,7 +424,7 @@ class Bench:
             self.ct_size(flows, "-6" in gen), pol)
         try:
             t_up = time.monotonic()
-            self.stats(sock)
+            self.stats(sock, dp=dp)
             t_up = time.monotonic() - t_up
             if t_up > 20:
                 log("%s: sluice-control took %.0f s to attach" % (name, t_up))
@@ -532,7 +539,7 @@ class Bench:
         try:
             t0 = time.monotonic()
             while True:
-                d = self.stats(sock)
+                d = self.stats(sock, dp=dp)
                 w = d["workers"][0]
                 if w["rx_pkts"] >= npkts and \
                         w["tx_pkts"] + self.drops(d) >= npkts:
