@@ -31,8 +31,8 @@
  * mostly removed by the sweep, whose removals are batched with their
  * buckets prefetched, rather than by the lookup of a packet that needs
  * its 5-tuple or by an insert that needs its index slot (syn4, alternating
- * runs: two per new flow 1.99-2.18 M new flows/s against 2.31-2.51 for
- * four; four 1.96-2.35 against 2.19-2.40 for eight); many when idle. */
+ * runs: two per new flow 1.97-2.08 M new flows/s against 2.13-2.55 for
+ * eight; see BENCHMARKS.md); many when idle. */
 #define SWEEP_BUSY	16
 #define SWEEP_PER_NEW	8
 #define SWEEP_IDLE	256

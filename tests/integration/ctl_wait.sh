@@ -71,10 +71,10 @@ expect_gives_up() {
 		cat "$tmp/ctl.log"
 		exit 1
 	fi
-	if [ "$rc" = 0 ] ||
+	if [ "$rc" != 1 ] ||
 	   ! grep -q "no data plane with file_prefix '$prefix' after 2 s" \
 		"$tmp/ctl.log"; then
-		echo "FAIL ($what): exit $rc, expected the no-data-plane error"
+		echo "FAIL ($what): exit $rc, expected 1 and the no-data-plane error"
 		cat "$tmp/ctl.log"
 		exit 1
 	fi
