@@ -576,6 +576,7 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 }
 
 #define PREFETCH_AHEAD	3
+#define REFETCH_AHEAD	4	/* see sl_ct_prefetch_again() */
 
 /* Can this packet open a flow (see forward())? */
 static inline bool
@@ -660,7 +661,9 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	for (i = 0, nl = 0; i < n; i++) {
 		struct pkt_ctx *c = &ctx[i];
 
-		if (c->mine && !sl_ct_prefetch_entry(w->ct, c->hash) &&
+		c->hint = c->mine ? sl_ct_prefetch_entry(w->ct, c->hash) :
+				    NULL;
+		if (c->mine && c->hint == NULL &&
 		    c->kind == K_FWD && may_open(&c->pi)) {
 			/* Most likely a new flow: its Maglev slot, for
 			 * predict_rev() (a table is 128 KB per VIP). */
@@ -675,8 +678,12 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	for (i = 0; i < nl; i++)
 		predict_rev(w, &ctx[likely_new[i]], seen);
 	STAGE(w, ST_PREFETCH);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (i + REFETCH_AHEAD < n && ctx[i + REFETCH_AHEAD].hint)
+			sl_ct_prefetch_again(w->ct, ctx[i + REFETCH_AHEAD].hash,
+					     ctx[i + REFETCH_AHEAD].hint);
 		dispatch(w, pkts[i], &ctx[i], handed);
+	}
 	STAGE(w, ST_DISPATCH);
 }
 

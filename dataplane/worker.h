@@ -152,6 +152,8 @@ struct pkt_ctx {
 	uint32_t fhash;			/* likely new: sl_flow_hash(&pi.key) */
 	uint16_t pick;			/* picked: v's Maglev pick for this
 					 * 5-tuple, made in this burst */
+	const void *hint;		/* the conntrack entry its signature
+					 * matched (a prefetch hint), or NULL */
 	uint8_t kind;
 	uint8_t why;			/* K_DROP: enum sl_drop */
 	bool mine;			/* handled here, not handed off */

@@ -741,10 +741,11 @@ sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash)
 	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
 }
 
-bool
+const void *
 sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 {
 	const struct ct_bucket *bk = ct_buckets(ct);
+	const struct sl_ct_entry *e;
 	uint32_t b0, b1, m;
 
 	ct_buckets_of(ct, hash, &b0, &b1);
@@ -753,11 +754,18 @@ sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 		/* Not read here: that would wait for the line. */
 		if (bk[b0].ovf != 0)
 			__builtin_prefetch(&bk[b1]);
-		return false;
+		return NULL;
 	}
-	__builtin_prefetch(&ct_entries(ct)[bk[b0].idx[__builtin_ctz(m)] &
-					   CT_IDX_MASK]);
-	return true;
+	e = &ct_entries(ct)[bk[b0].idx[__builtin_ctz(m)] & CT_IDX_MASK];
+	__builtin_prefetch(e);
+	return e;
+}
+
+void
+sl_ct_prefetch_again(const struct sl_ct *ct, uint32_t hash, const void *entry)
+{
+	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
+	__builtin_prefetch(entry);
 }
 
 /* Removes the expired flows that have a key in bucket bi, except entry

@@ -186,10 +186,16 @@ struct sl_ct_entry *sl_ct_lookup_rev(struct sl_ct *ct,
  * first bucket is also all that a key that is probably absent needs (a
  * miss reads the second only when keys of the first overflowed). */
 void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
-/* Returns false when no key of this hash is in its first bucket: most
- * likely a new flow (the second bucket is prefetched then, if a miss
- * would read it). */
-bool sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
+/* Returns the entry prefetched, or NULL when no key of this hash is in
+ * its first bucket: most likely a new flow (the second bucket is
+ * prefetched then, if a miss would read it). */
+const void *sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
+/* The first bucket of hash and entry (from sl_ct_prefetch_entry()) once
+ * more, a few packets before their lookup: a burst's work touches more
+ * lines than the L1 holds, so what the probe pass brought in has most
+ * likely fallen back to L2 by then. */
+void sl_ct_prefetch_again(const struct sl_ct *ct, uint32_t hash,
+			  const void *entry);
 
 /* Inserts a flow: fwd (client -> VIP vip_id as received) and rev (backend
  * -> local as received, same proto and family), with their index hashes,
