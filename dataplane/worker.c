@@ -678,6 +678,9 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	for (i = 0; i < nl; i++)
 		predict_rev(w, &ctx[likely_new[i]], seen);
 	STAGE(w, ST_PREFETCH);
+	for (i = 0; i < n && i < REFETCH_AHEAD; i++)
+		if (ctx[i].hint)
+			sl_ct_prefetch_again(w->ct, ctx[i].hash, ctx[i].hint);
 	for (i = 0; i < n; i++) {
 		if (i + REFETCH_AHEAD < n && ctx[i + REFETCH_AHEAD].hint)
 			sl_ct_prefetch_again(w->ct, ctx[i + REFETCH_AHEAD].hash,
