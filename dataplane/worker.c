@@ -576,7 +576,7 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 }
 
 #define PREFETCH_AHEAD	3
-#define REFETCH_AHEAD	4	/* see sl_ct_prefetch_again() */
+#define REFETCH_AHEAD	4	/* see refetch() */
 
 /* Can this packet open a flow (see forward())? */
 static inline bool
@@ -631,6 +631,19 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	sl_ct_prefetch_buckets(w->ct, sl_ct_hash_rev(w->ct, &rev));
 }
 
+/* The first bucket and the entry of a packet whose signature matched
+ * (c->hint), once more, a few packets before its lookup: a burst's work
+ * touches more lines than the L1 holds, so what the probe pass brought in
+ * has most likely fallen back to L2 by then. */
+static inline void
+refetch(const struct worker *w, const struct pkt_ctx *c)
+{
+	if (c->hint == NULL)
+		return;
+	sl_ct_prefetch_buckets(w->ct, c->hash);
+	rte_prefetch0(c->hint);
+}
+
 /* A burst in passes: classify (bucket prefetches in flight); prefetch the
  * matching entries, or, for a likely new flow (no signature in its first
  * bucket), its Maglev slot; for those, the bucket of the likely reverse
@@ -679,12 +692,10 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		predict_rev(w, &ctx[likely_new[i]], seen);
 	STAGE(w, ST_PREFETCH);
 	for (i = 0; i < n && i < REFETCH_AHEAD; i++)
-		if (ctx[i].hint)
-			sl_ct_prefetch_again(w->ct, ctx[i].hash, ctx[i].hint);
+		refetch(w, &ctx[i]);
 	for (i = 0; i < n; i++) {
-		if (i + REFETCH_AHEAD < n && ctx[i + REFETCH_AHEAD].hint)
-			sl_ct_prefetch_again(w->ct, ctx[i + REFETCH_AHEAD].hash,
-					     ctx[i + REFETCH_AHEAD].hint);
+		if (i + REFETCH_AHEAD < n)
+			refetch(w, &ctx[i + REFETCH_AHEAD]);
 		dispatch(w, pkts[i], &ctx[i], handed);
 	}
 	STAGE(w, ST_DISPATCH);

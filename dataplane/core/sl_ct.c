@@ -761,13 +761,6 @@ sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 	return e;
 }
 
-void
-sl_ct_prefetch_again(const struct sl_ct *ct, uint32_t hash, const void *entry)
-{
-	__builtin_prefetch(&ct_buckets(ct)[hash & ct->bmask]);
-	__builtin_prefetch(entry);
-}
-
 /* Removes the expired flows that have a key in bucket bi, except entry
  * keep (the one being inserted). */
 static void

@@ -190,12 +190,6 @@ void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
  * its first bucket: most likely a new flow (the second bucket is
  * prefetched then, if a miss would read it). */
 const void *sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
-/* The first bucket of hash and entry (from sl_ct_prefetch_entry()) once
- * more, a few packets before their lookup: a burst's work touches more
- * lines than the L1 holds, so what the probe pass brought in has most
- * likely fallen back to L2 by then. */
-void sl_ct_prefetch_again(const struct sl_ct *ct, uint32_t hash,
-			  const void *entry);
 
 /* Inserts a flow: fwd (client -> VIP vip_id as received) and rev (backend
  * -> local as received, same proto and family), with their index hashes,
