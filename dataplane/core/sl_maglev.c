@@ -7,7 +7,9 @@
  * generator, so each permutation visits every slot exactly once. The table
  * is filled in rounds; in each round a backend takes as many turns as its
  * weight entitles it to, and each turn claims the next slot of its
- * permutation that is still empty.
+ * permutation that is still empty. Taken slots are kept as bits (8 KB for
+ * m = 65537, in L1) rather than read from the table, and the last few
+ * hundred slots are found by arithmetic instead of by walking (mg_fill).
  *
  * Backends are visited in a canonical order (by id_hash), not in the order
  * of b[], so two instances given the same set of backends in any order
@@ -26,6 +28,7 @@ struct mg_state {
 	uint64_t due;	/* heap fill: round of the next turn */
 	uint32_t pos;	/* next slot of this backend's permutation */
 	uint32_t skip;	/* permutation step, 1 .. m-1 */
+	uint32_t inv;	/* skip^-1 mod m, 0 until the end phase needs it */
 	uint32_t acc;	/* scan: (round * w) mod wmax; heap: turns taken */
 	uint32_t w;	/* weight, > 0 */
 	uint32_t idx;	/* index into b[]: the value written in the table */
@@ -37,6 +40,40 @@ struct mg_state {
  * turn at least every MG_SCAN_RATIO rounds), else use the heap: the
  * measured crossover for 1000 backends. Both give the same table. */
 #define MG_SCAN_RATIO	16
+
+/* Where the turns go. A turn walks its backend's permutation to the next
+ * empty slot, which costs about m / left steps with left slots empty: most
+ * of a build's steps are spent on its last few hundred slots. So once
+ * left <= tail, the empty slots are listed and a turn instead computes, for
+ * each of them, how many steps of the permutation away it is,
+ * (e - pos) * skip^-1 mod m, and takes the nearest: left steps instead of
+ * about m / left, and the same slot as the walk. */
+struct mg_fill {
+	uint16_t *table;
+	uint64_t *taken;	/* walk: one bit per slot, set when taken */
+	uint32_t *empty;	/* end phase: the empty slots, in any order */
+	uint64_t recip;		/* floor((2^64 - 1) / m), for x mod m */
+	uint32_t m;
+	uint32_t left;		/* slots still empty */
+	uint32_t tail;		/* list the empty slots at this many */
+	bool listed;
+};
+
+/* The end phase starts at about sqrt(MG_TAIL_K * m) empty slots, where a
+ * walk (about m / left steps, each a bit test and a mispredicted exit per
+ * turn) and a scan of the list (left multiply-and-reduce steps) cost about
+ * the same: measured for m = 65537 and 1048573. */
+#define MG_TAIL_K	2
+
+static uint32_t
+mg_tail(uint32_t m)
+{
+	uint64_t t = 1;
+
+	while (t * t < (uint64_t)MG_TAIL_K * m)
+		t++;
+	return t < m ? (uint32_t)t : m;
+}
 
 /* splitmix64 finaliser (Stafford variant 13): a bijection on 64 bits with
  * full avalanche. Fixed constants: the result is the same everywhere. */
@@ -100,11 +137,14 @@ sl_is_prime(uint32_t n)
 }
 
 size_t
-sl_maglev_scratch_size(uint32_t n)
+sl_maglev_scratch_size(uint32_t n, uint32_t m)
 {
-	/* States, one uint32 per backend for the order / heap, and slack so
-	 * that an unaligned caller buffer can be aligned inside. */
+	/* States, one uint32 per backend for the order / heap, the taken
+	 * bits, the end phase's list, and slack so that an unaligned caller
+	 * buffer can be aligned inside. */
 	return (size_t)n * (sizeof(struct mg_state) + sizeof(uint32_t)) +
+		((size_t)m + 63) / 64 * sizeof(uint64_t) +
+		(size_t)mg_tail(m) * sizeof(uint32_t) +
 		_Alignof(struct mg_state);
 }
 
@@ -180,6 +220,7 @@ mg_prepare(const struct sl_maglev_backend *b, uint32_t n, uint32_t m,
 		st[i].idx = order[i];
 		st[i].w = b[order[i]].weight;
 		st[i].acc = 0;
+		st[i].inv = 0;
 		st[i].pos = (uint32_t)(mg_mix64(id ^ 0x6f6666736574ULL) % m);
 		st[i].skip = (uint32_t)(mg_mix64(id ^ 0x736b6970ULL) %
 					(m - 1)) + 1;
@@ -187,20 +228,101 @@ mg_prepare(const struct sl_maglev_backend *b, uint32_t n, uint32_t m,
 	return na;
 }
 
+/* a^-1 mod m for a in [1, m-1], m prime: extended Euclid. */
+static uint32_t
+mg_inverse(uint32_t a, uint32_t m)
+{
+	int64_t r0 = m, r1 = a, t0 = 0, t1 = 1, q, tmp;
+
+	while (r1 != 0) {
+		q = r0 / r1;
+		tmp = r0 - q * r1;
+		r0 = r1;
+		r1 = tmp;
+		tmp = t0 - q * t1;
+		t0 = t1;
+		t1 = tmp;
+	}
+	return (uint32_t)(t0 < 0 ? t0 + m : t0);
+}
+
+/* x mod m for x < 2^63: the quotient from the reciprocal is at most one
+ * short, so one subtraction corrects it. */
+static inline uint32_t
+mg_mod(uint64_t x, uint64_t recip, uint32_t m)
+{
+	uint64_t q = (uint64_t)(((unsigned __int128)x * recip) >> 64);
+	uint64_t r = x - q * m;
+
+	return (uint32_t)(r >= m ? r - m : r);
+}
+
+/* Lists the empty slots: the bits not taken. Bits past m were set as taken
+ * when the build started. */
+static void
+mg_list_empty(struct mg_fill *f)
+{
+	uint32_t wi, n = 0, words = (f->m + 63) / 64;
+
+	for (wi = 0; wi < words; wi++) {
+		uint64_t free_bits = ~f->taken[wi];
+
+		while (free_bits != 0) {
+			f->empty[n++] = wi * 64 +
+				(uint32_t)__builtin_ctzll(free_bits);
+			free_bits &= free_bits - 1;
+		}
+	}
+	f->listed = true;
+}
+
+/* End phase turn: the listed slot fewest steps away along s's permutation.
+ * Every slot of the permutation before pos is taken, so that is the slot
+ * the walk would reach first. */
+static uint32_t
+mg_claim_listed(struct mg_state *s, struct mg_fill *f)
+{
+	uint32_t i, best = 0, best_k = UINT32_MAX, m = f->m, c;
+
+	if (!f->listed)
+		mg_list_empty(f);
+	if (s->inv == 0)
+		s->inv = mg_inverse(s->skip, m);
+	for (i = 0; i < f->left; i++) {
+		uint32_t e = f->empty[i];
+		uint32_t d = e >= s->pos ? e - s->pos : e + m - s->pos;
+		uint32_t k = mg_mod((uint64_t)d * s->inv, f->recip, m);
+
+		if (k < best_k) {
+			best_k = k;
+			best = i;
+		}
+	}
+	c = f->empty[best];
+	f->empty[best] = f->empty[f->left - 1];
+	return c;
+}
+
 /* One turn: the backend claims the next empty slot of its permutation.
  * Its permutation covers all m slots and the caller only asks while the
  * table is not full, so the walk ends. */
 static inline void
-mg_claim(struct mg_state *s, uint16_t *table, uint32_t m)
+mg_claim(struct mg_state *s, struct mg_fill *f)
 {
-	uint32_t c = s->pos;
+	uint32_t c = s->pos, m = f->m;
 
-	while (table[c] != SL_MAGLEV_EMPTY) {
-		c += s->skip;
-		if (c >= m)
-			c -= m;
+	if (likely(f->left > f->tail)) {
+		while (f->taken[c / 64] & (1ULL << (c % 64))) {
+			c += s->skip;
+			if (c >= m)
+				c -= m;
+		}
+		f->taken[c / 64] |= 1ULL << (c % 64);
+	} else {
+		c = mg_claim_listed(s, f);
 	}
-	table[c] = (uint16_t)s->idx;
+	f->left--;
+	f->table[c] = (uint16_t)s->idx;
 	c += s->skip;
 	if (c >= m)
 		c -= m;
@@ -215,9 +337,9 @@ mg_claim(struct mg_state *s, uint16_t *table, uint32_t m)
  * mispredicted often with mixed weights), then takes the turns. */
 static void
 mg_fill_scan(struct mg_state *st, uint32_t *turn, uint32_t na, uint32_t wmax,
-	     uint16_t *table, uint32_t m)
+	     struct mg_fill *f)
 {
-	uint32_t filled = 0, k, nt;
+	uint32_t k, nt;
 
 	for (;;) {
 		nt = 0;
@@ -232,8 +354,8 @@ mg_fill_scan(struct mg_state *st, uint32_t *turn, uint32_t na, uint32_t wmax,
 			nt += t;
 		}
 		for (k = 0; k < nt; k++) {
-			mg_claim(&st[turn[k]], table, m);
-			if (++filled == m)
+			mg_claim(&st[turn[k]], f);
+			if (f->left == 0)
 				return;
 		}
 	}
@@ -282,9 +404,9 @@ mg_heap_sift(const struct mg_state *st, uint32_t *h, uint32_t root,
  * in the rounds where they have no turn. */
 static void
 mg_fill_heap(struct mg_state *st, uint32_t *h, uint32_t na, uint32_t wmax,
-	     uint16_t *table, uint32_t m)
+	     struct mg_fill *f)
 {
-	uint32_t filled, k;
+	uint32_t k;
 
 	for (k = 0; k < na; k++) {
 		st[k].acc = 0;
@@ -293,10 +415,10 @@ mg_fill_heap(struct mg_state *st, uint32_t *h, uint32_t na, uint32_t wmax,
 	}
 	for (k = na / 2; k-- > 0;)
 		mg_heap_sift(st, h, k, na);
-	for (filled = 0; filled < m; filled++) {
+	while (f->left > 0) {
 		struct mg_state *s = &st[h[0]];
 
-		mg_claim(s, table, m);
+		mg_claim(s, f);
 		s->acc++;
 		s->due = mg_due(s->acc + 1, s->w, wmax);
 		mg_heap_sift(st, h, 0, na);
@@ -308,7 +430,8 @@ sl_maglev_build(const struct sl_maglev_backend *b, uint32_t n,
 		uint16_t *table, uint32_t m, void *scratch)
 {
 	struct mg_state *st;
-	uint32_t *order, na, wmax;
+	struct mg_fill f;
+	uint32_t *order, na, wmax, words;
 	uint64_t wsum;
 	void *mem = NULL;
 	uintptr_t p;
@@ -322,24 +445,39 @@ sl_maglev_build(const struct sl_maglev_backend *b, uint32_t n,
 		return -EINVAL;
 
 	if (scratch == NULL) {
-		mem = malloc(sl_maglev_scratch_size(n));
+		mem = malloc(sl_maglev_scratch_size(n, m));
 		if (mem == NULL)
 			return -ENOMEM;
 		scratch = mem;
 	}
+	/* Layout: states, taken bits (both 8-byte aligned), order, list. */
 	p = (uintptr_t)scratch;
 	p = (p + _Alignof(struct mg_state) - 1) &
 		~(uintptr_t)(_Alignof(struct mg_state) - 1);
 	st = (struct mg_state *)p;
-	order = (uint32_t *)(st + n);
+	words = (m + 63) / 64;
+	f.taken = (uint64_t *)(st + n);
+	order = (uint32_t *)(f.taken + words);
+	f.empty = order + n;
+	f.table = table;
+	f.m = m;
+	f.left = m;
+	f.tail = mg_tail(m);
+	f.recip = UINT64_MAX / m;
+	f.listed = false;
+	memset(f.taken, 0, words * sizeof(uint64_t));
+	if (m % 64 != 0)
+		f.taken[words - 1] = ~0ULL << (m % 64);
 
-	/* memset works for 0xffff: every byte is 0xff. */
-	memset(table, 0xff, (size_t)m * sizeof(*table));
 	na = mg_prepare(b, n, m, st, order, &wmax, &wsum);
-	if (na > 0 && (uint64_t)na * wmax <= MG_SCAN_RATIO * wsum)
-		mg_fill_scan(st, order, na, wmax, table, m);
-	else if (na > 0)
-		mg_fill_heap(st, order, na, wmax, table, m);
+	if (na == 0) {
+		/* memset works for 0xffff: every byte is 0xff. */
+		memset(table, 0xff, (size_t)m * sizeof(*table));
+	} else if ((uint64_t)na * wmax <= MG_SCAN_RATIO * wsum) {
+		mg_fill_scan(st, order, na, wmax, &f);
+	} else {
+		mg_fill_heap(st, order, na, wmax, &f);
+	}
 
 	free(mem);
 	return 0;

@@ -24,14 +24,14 @@ uint64_t sl_maglev_id(const struct sl_addr *addr, uint16_t port);
 
 bool sl_is_prime(uint32_t n);
 
-/* Scratch bytes sl_maglev_build() needs for n backends. */
-size_t sl_maglev_scratch_size(uint32_t n);
+/* Scratch bytes sl_maglev_build() needs for n backends and m slots. */
+size_t sl_maglev_scratch_size(uint32_t n, uint32_t m);
 
 /* Fills table[0..m-1] with indexes into b[0..n-1]. Each backend's share of
  * the m slots is proportional to its weight (within rounding); weight 0
  * backends get none; with no weight at all every slot is SL_MAGLEV_EMPTY.
  * m must be prime and >= n (up to SL_MAGLEV_MAX_M); n <= 65535.
- * scratch: sl_maglev_scratch_size(n) bytes (or NULL: malloc'd inside).
+ * scratch: sl_maglev_scratch_size(n, m) bytes (or NULL: malloc'd inside).
  * Returns 0, -SL_ENOPRIME, -EINVAL or -ENOMEM. */
 int sl_maglev_build(const struct sl_maglev_backend *b, uint32_t n,
 		    uint16_t *table, uint32_t m, void *scratch);

@@ -479,7 +479,7 @@ test_determinism(void)
 	/* A caller-provided, deliberately misaligned scratch area gives the
 	 * same table. */
 	{
-		size_t sz = sl_maglev_scratch_size(N);
+		size_t sz = sl_maglev_scratch_size(N, M);
 		char *s = malloc(sz + 1);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -569,7 +569,7 @@ test_timing(void)
 {
 	static struct sl_maglev_backend b[1000];
 	static const uint32_t ns[] = { 10, 100, 1000 };
-	void *scratch = malloc(sl_maglev_scratch_size(1000));
+	void *scratch = malloc(sl_maglev_scratch_size(1000, SL_MAGLEV_MAX_M));
 	uint32_t i, k;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(scratch);

@@ -83,7 +83,7 @@ maglev(uint32_t m, uint32_t repeat)
 	table = malloc(sizeof(*table) * m);
 	t = malloc(sizeof(*t) * repeat);
 	b = malloc(sizeof(*b) * 1000);
-	scratch = malloc(sl_maglev_scratch_size(1000));
+	scratch = malloc(sl_maglev_scratch_size(1000, m));
 	if (!table || !t || !b || !scratch)
 		return 1;
 	for (wmode = 0; wmode < 2; wmode++) {
