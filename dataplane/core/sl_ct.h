@@ -145,7 +145,7 @@ struct sl_ct_ext {
 #define SL_CT_P_PENDING		0x08	/* client data held (SYN proxy) */
 #define SL_CT_P_WS		0x10	/* windows need rescaling */
 
-struct sl_ct;	/* opaque */
+struct sl_ct;	/* layout in sl_ct_impl.h, for the inline functions */
 
 /* Bytes needed for a table of capacity slots (rounded up internally to a
  * power of two >= 64). A slot is a 32-byte half line: an IPv4 flow takes
@@ -165,31 +165,34 @@ uint32_t sl_ct_ext_count(const struct sl_ct *ct); /* extensions in use */
  * source address and port, proto and family are read) with the VIP's id,
  * and of a reverse key (backend -> local as received; the destination
  * address is not read). Lookups and inserts take these. */
-uint32_t sl_ct_hash_fwd(const struct sl_ct *ct, const struct sl_flow_key *k,
-			uint16_t vip_id);
-uint32_t sl_ct_hash_rev(const struct sl_ct *ct, const struct sl_flow_key *k);
+static inline uint32_t sl_ct_hash_fwd(const struct sl_ct *ct,
+				      const struct sl_flow_key *k,
+				      uint16_t vip_id);
+static inline uint32_t sl_ct_hash_rev(const struct sl_ct *ct,
+				      const struct sl_flow_key *k);
 
 /* Finds a live flow by its forward key (k as received, of VIP vip_id) or
  * its reverse key. An entry found but expired at now is removed (via the
  * expire callback, see sl_ct_set_expire_cb) and NULL is returned. */
-struct sl_ct_entry *sl_ct_lookup_fwd(struct sl_ct *ct,
-				     const struct sl_flow_key *k,
-				     uint16_t vip_id, uint32_t hash,
-				     uint32_t now);
-struct sl_ct_entry *sl_ct_lookup_rev(struct sl_ct *ct,
-				     const struct sl_flow_key *k,
-				     uint32_t hash, uint32_t now);
+static inline struct sl_ct_entry *
+sl_ct_lookup_fwd(struct sl_ct *ct, const struct sl_flow_key *k,
+		 uint16_t vip_id, uint32_t hash, uint32_t now);
+static inline struct sl_ct_entry *
+sl_ct_lookup_rev(struct sl_ct *ct, const struct sl_flow_key *k,
+		 uint32_t hash, uint32_t now);
 
 /* Prefetch hints for a burst-wide lookup (no effect on the result):
  * first the first candidate bucket of every key of the burst, then, once
  * those lines have arrived, the entries whose signature matches. The
  * first bucket is also all that a key that is probably absent needs (a
  * miss reads the second only when keys of the first overflowed). */
-void sl_ct_prefetch_buckets(const struct sl_ct *ct, uint32_t hash);
+static inline void sl_ct_prefetch_buckets(const struct sl_ct *ct,
+					  uint32_t hash);
 /* Returns the entry prefetched, or NULL when no key of this hash is in
  * its first bucket: most likely a new flow (the second bucket is
  * prefetched then, if a miss would read it). */
-const void *sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash);
+static inline const void *sl_ct_prefetch_entry(const struct sl_ct *ct,
+					       uint32_t hash);
 
 /* Inserts a flow: fwd (client -> VIP vip_id as received) and rev (backend
  * -> local as received, same proto and family), with their index hashes,
@@ -230,24 +233,31 @@ void sl_ct_key_rev(const struct sl_ct_entry *e, const struct sl_addr *local,
 		   struct sl_flow_key *k);
 /* What the packets are rewritten to: local -> backend (forward) and VIP
  * -> client (reverse). */
-void sl_ct_key_to_backend(const struct sl_ct_entry *e,
-			  const struct sl_addr *local, struct sl_flow_key *k);
-void sl_ct_key_to_client(const struct sl_ct_entry *e,
-			 const struct sl_addr *vip, uint16_t vport_be,
-			 struct sl_flow_key *k);
+static inline void sl_ct_key_to_backend(const struct sl_ct_entry *e,
+					const struct sl_addr *local,
+					struct sl_flow_key *k);
+static inline void sl_ct_key_to_client(const struct sl_ct_entry *e,
+				       const struct sl_addr *vip,
+				       uint16_t vport_be,
+				       struct sl_flow_key *k);
 
 /* Advances the TCP state machine for a packet of the flow in direction dir
  * with tcp_flags; for UDP pass proto = IPPROTO_UDP. Sets last_seen. */
-void sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
-		  uint8_t tcp_flags, uint32_t now);
+static inline void sl_ct_update(struct sl_ct_entry *e, uint8_t proto,
+				int dir, uint8_t tcp_flags, uint32_t now);
 
-bool sl_ct_expired(const struct sl_ct *ct, const struct sl_ct_entry *e,
-		   uint32_t now);
+/* Whether the flow has been idle for its state's timeout at now. */
+static inline bool sl_ct_expired(const struct sl_ct *ct,
+				 const struct sl_ct_entry *e, uint32_t now);
 
 /* Called for every flow removed by expiry (lookup or sweep), before it is
  * freed, so the caller can adjust counters. */
 typedef void (*sl_ct_expire_cb)(const struct sl_ct_entry *e, void *arg);
 void sl_ct_set_expire_cb(struct sl_ct *ct, sl_ct_expire_cb cb, void *arg);
+
+/* An expired flow: the callback, then its removal (unless the callback
+ * removed it). What a lookup does with a flow it finds expired. */
+void sl_ct_expire(struct sl_ct *ct, struct sl_ct_entry *e);
 
 /* Examines up to budget slots from where the last sweep stopped and
  * removes the expired flows. Bounded work: call it every loop. Returns the
@@ -259,5 +269,8 @@ uint32_t sl_ct_sweep(struct sl_ct *ct, uint32_t now, uint32_t budget);
  * a flow still in state SL_CT_FREE: inserted, no sl_ct_update() yet).
  * Safe to call from another thread (racy snapshot). */
 const struct sl_ct_entry *sl_ct_slot(const struct sl_ct *ct, uint32_t i);
+
+/* The static inline functions above: the per-packet path. */
+#include "sl_ct_impl.h"
 
 #endif
