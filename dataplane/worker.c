@@ -339,7 +339,8 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	w->cur_vip = v->id;
 	if (unlikely(v->has_policy) && !sl_edge_admit(w, m, c))
 		return;
-	e = sl_ct_lookup_fwd(w->ct, &pi->key, v->id, c->hash, w->now);
+	e = sl_ct_lookup_fwd_hint(w->ct, &pi->key, v->id, c->hash, w->now,
+				  c->hint, w->hint_gen);
 	if (e != NULL && pi->proto == IPPROTO_TCP &&
 	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED) {
@@ -393,9 +394,10 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 }
 
 static void
-reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	uint32_t hash, bool handed)
+reverse(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
+	bool handed)
 {
+	struct sl_pkt_info *pi = &c->pi;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t owner = sl_port_owner(ntohs(pi->key.dport), w->nw);
 	const struct sl_snap_vip *v;
@@ -405,7 +407,8 @@ reverse(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 
 	if (owner != w->id && !handed)
 		return sl_w_handoff(w, m, owner);
-	e = sl_ct_lookup_rev(w->ct, &pi->key, hash, w->now);
+	e = sl_ct_lookup_rev_hint(w->ct, &pi->key, c->hash, w->now, c->hint,
+				  w->hint_gen);
 	if (e == NULL)
 		return drop(w, m, SL_DROP_NO_FLOW);
 	w->cur_vip = e->vip_id;
@@ -562,7 +565,7 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	case K_FWD:
 		return forward(w, m, c, handed);
 	case K_REV:
-		return reverse(w, m, &c->pi, c->hash, handed);
+		return reverse(w, m, c, handed);
 	case K_MAIN:
 		if (rte_ring_enqueue(w->dp->main_ring, m) != 0)
 			return drop(w, m, SL_DROP_MAIN_FULL);
@@ -631,17 +634,18 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	sl_ct_prefetch_buckets(w->ct, sl_ct_hash_rev(w->ct, &rev));
 }
 
-/* The first bucket and the entry of a packet whose signature matched
- * (c->hint), once more, a few packets before its lookup: a burst's work
- * touches more lines than the L1 holds, so what the probe pass brought in
- * has most likely fallen back to L2 by then. */
+/* The entry of a packet whose signature matched (c->hint), once more, a
+ * few packets before its lookup: a burst's work touches more lines than
+ * the L1 holds, so what the probe pass brought in has most likely fallen
+ * back to L2 by then. The lookup reads the hinted entry first and its
+ * bucket only when the table changed since or the key differs (see
+ * sl_ct_lookup_fwd_hint()), so the bucket is not fetched again (tcp4-64k,
+ * one run alternating both: 448 against 439 cycles per packet). */
 static inline void
-refetch(const struct worker *w, const struct pkt_ctx *c)
+refetch(const struct pkt_ctx *c)
 {
-	if (c->hint == NULL)
-		return;
-	sl_ct_prefetch_buckets(w->ct, c->hash);
-	rte_prefetch0(c->hint);
+	if (c->hint != NULL)
+		rte_prefetch0(c->hint);
 }
 
 /* A burst in passes: classify (bucket prefetches in flight); prefetch the
@@ -687,15 +691,16 @@ handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			likely_new[nl++] = (uint16_t)i;
 		}
 	}
+	w->hint_gen = sl_ct_gen(w->ct);
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < nl; i++)
 		predict_rev(w, &ctx[likely_new[i]], seen);
 	STAGE(w, ST_PREFETCH);
 	for (i = 0; i < n && i < REFETCH_AHEAD; i++)
-		refetch(w, &ctx[i]);
+		refetch(&ctx[i]);
 	for (i = 0; i < n; i++) {
 		if (i + REFETCH_AHEAD < n)
-			refetch(w, &ctx[i + REFETCH_AHEAD]);
+			refetch(&ctx[i + REFETCH_AHEAD]);
 		dispatch(w, pkts[i], &ctx[i], handed);
 	}
 	STAGE(w, ST_DISPATCH);

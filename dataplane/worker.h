@@ -101,6 +101,8 @@ struct worker {
 	uint16_t port_last;
 	bool busy;			/* the last loop handled packets */
 	uint64_t swept_at;		/* new_flows at the last sweep */
+	uint32_t hint_gen;		/* sl_ct_gen() when this burst's
+					 * hints were taken */
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
 	struct txbuf tx[SL_MAX_PORTS];
 	struct be_rt be[SL_MAX_BACKENDS];	/* by backend id */

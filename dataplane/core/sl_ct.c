@@ -278,6 +278,7 @@ ct_unindex(struct sl_ct *ct, uint32_t hash, uint32_t val)
 	uint32_t b0, b1, m;
 	uint8_t sig = ct_sig(hash);
 
+	ct->gen++;
 	ct_buckets_of(ct, hash, &b0, &b1);
 	for (m = ct_sig_match(&bk[b0], sig); m != 0; m &= m - 1) {
 		uint32_t s = (uint32_t)__builtin_ctz(m);
@@ -473,6 +474,7 @@ ct_index(struct sl_ct *ct, uint32_t hash, uint32_t val, uint32_t now)
 	struct ct_bucket *bk = ct_buckets(ct), *bu;
 	uint32_t b0, b1, n0, n1, s;
 
+	ct->gen++;
 	ct_buckets_of(ct, hash, &b0, &b1);
 	n0 = ct_bucket_used(&bk[b0]);
 	/* The second bucket's line is only read when the first is nearly

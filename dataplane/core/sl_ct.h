@@ -181,6 +181,20 @@ static inline struct sl_ct_entry *
 sl_ct_lookup_rev(struct sl_ct *ct, const struct sl_flow_key *k,
 		 uint32_t hash, uint32_t now);
 
+/* The same lookups, reading first the entry that sl_ct_prefetch_entry()
+ * returned for this hash (hint, may be NULL) when sl_ct_gen() was gen:
+ * while no key has been indexed or unindexed since, the bucket need not
+ * be read again. The result is sl_ct_lookup_fwd/rev()'s. */
+static inline uint32_t sl_ct_gen(const struct sl_ct *ct);
+static inline struct sl_ct_entry *
+sl_ct_lookup_fwd_hint(struct sl_ct *ct, const struct sl_flow_key *k,
+		      uint16_t vip_id, uint32_t hash, uint32_t now,
+		      const void *hint, uint32_t gen);
+static inline struct sl_ct_entry *
+sl_ct_lookup_rev_hint(struct sl_ct *ct, const struct sl_flow_key *k,
+		      uint32_t hash, uint32_t now, const void *hint,
+		      uint32_t gen);
+
 /* Prefetch hints for a burst-wide lookup (no effect on the result):
  * first the first candidate bucket of every key of the burst, then, once
  * those lines have arrived, the entries whose signature matches. The

@@ -59,7 +59,7 @@ struct sl_ct {
 	uint32_t nflows;	/* flows */
 	uint32_t next;		/* extensions */
 	uint32_t cursor;	/* next half sl_ct_sweep() examines */
-	uint32_t pad;
+	uint32_t gen;		/* changes whenever a key is (un)indexed */
 	uint64_t bkt_off;	/* byte offset from the header: no pointers
 				 * in the block, so any mapping can read it */
 	uint64_t seed;
@@ -299,6 +299,46 @@ sl_ct_lookup_fwd(struct sl_ct *ct, const struct sl_flow_key *k,
 		 uint16_t vip_id, uint32_t hash, uint32_t now)
 {
 	return ct_lookup(ct, k, vip_id, hash, now, 0);
+}
+
+static inline uint32_t
+sl_ct_gen(const struct sl_ct *ct)
+{
+	return ct->gen;
+}
+
+/* A lookup that reads first the entry hint (sl_ct_prefetch_entry()'s,
+ * taken when sl_ct_gen() was gen): while no key has been indexed or
+ * unindexed since, it is still the flow an index slot of this hash named,
+ * and the key alone decides; else, or when the key differs, the buckets
+ * are read as by sl_ct_lookup_fwd(). Same result either way. */
+static inline __attribute__((always_inline)) struct sl_ct_entry *
+ct_lookup_hint(struct sl_ct *ct, const struct sl_flow_key *k,
+	       uint16_t vip_id, uint32_t hash, uint32_t now,
+	       const void *hint, uint32_t gen, uint32_t dir)
+{
+	struct sl_ct_entry *e = (struct sl_ct_entry *)(uintptr_t)hint;
+
+	if (hint != NULL && gen == ct->gen &&
+	    (dir ? ct_rev_eq(e, k) : ct_fwd_eq(e, k, vip_id)))
+		return ct_found(ct, e, now);
+	return ct_lookup(ct, k, vip_id, hash, now, dir);
+}
+
+static inline struct sl_ct_entry *
+sl_ct_lookup_fwd_hint(struct sl_ct *ct, const struct sl_flow_key *k,
+		      uint16_t vip_id, uint32_t hash, uint32_t now,
+		      const void *hint, uint32_t gen)
+{
+	return ct_lookup_hint(ct, k, vip_id, hash, now, hint, gen, 0);
+}
+
+static inline struct sl_ct_entry *
+sl_ct_lookup_rev_hint(struct sl_ct *ct, const struct sl_flow_key *k,
+		      uint32_t hash, uint32_t now, const void *hint,
+		      uint32_t gen)
+{
+	return ct_lookup_hint(ct, k, 0, hash, now, hint, gen, CT_REV);
 }
 
 static inline struct sl_ct_entry *

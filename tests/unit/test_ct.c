@@ -638,6 +638,79 @@ swap_key(const struct sl_flow_key *k, struct sl_flow_key *s)
 	s->family = k->family;
 }
 
+/* The hinted lookups give what the plain ones give: with the entry that
+ * sl_ct_prefetch_entry() returned, with another flow's, with none, after
+ * the table changed (a stale hint), and for an expired flow, which is
+ * removed through its hint as a plain lookup removes it. */
+static void
+test_lookup_hint(void)
+{
+	struct sl_flow_key f[3], r[3];
+	struct sl_ct_entry *e[3];
+	const void *hf, *hr;
+	struct sl_ct *ct;
+	uint32_t i, gen, hfw, hrv, calls = 0;
+	void *mem;
+
+	ct = mk_table(1024, NULL, &mem);
+	sl_ct_set_expire_cb(ct, count_cb, &calls);
+	for (i = 0; i < 3; i++) {
+		mk_keys(i, IPPROTO_TCP, &f[i], &r[i]);
+		e[i] = ins_keys(ct, &f[i], VIP, &r[i], 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e[i]);
+		sl_ct_update(e[i], IPPROTO_TCP, SL_CT_DIR_FWD, SL_TCP_ACK, 0);
+	}
+	hfw = sl_ct_hash_fwd(ct, &f[0], VIP);
+	hrv = sl_ct_hash_rev(ct, &r[0]);
+	hf = sl_ct_prefetch_entry(ct, hfw);
+	hr = sl_ct_prefetch_entry(ct, hrv);
+	CU_ASSERT_PTR_EQUAL(hf, e[0]);
+	CU_ASSERT_PTR_EQUAL(hr, e[0]);
+	gen = sl_ct_gen(ct);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP, hfw, 1, hf,
+						  gen), e[0]);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_rev_hint(ct, &r[0], hrv, 1, hr, gen),
+			    e[0]);
+	/* Another flow's entry, or none: the buckets decide. */
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP, hfw, 1, e[1],
+						  gen), e[0]);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_rev_hint(ct, &r[0], hrv, 1, e[2],
+						  gen), e[0]);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP, hfw, 1, NULL,
+						  gen), e[0]);
+	/* The right entry for another VIP's key, or the forward key looked
+	 * up as a reverse one: not that flow. */
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP + 1,
+						 sl_ct_hash_fwd(ct, &f[0],
+								VIP + 1),
+						 1, hf, gen));
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev_hint(ct, &f[0], hfw, 1, hf, gen));
+	/* Every change of the index moves the generation: a hint taken
+	 * before no longer skips the buckets. */
+	sl_ct_delete(ct, e[0]);
+	CU_ASSERT_NOT_EQUAL(sl_ct_gen(ct), gen);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP, hfw, 1, hf,
+						 gen));
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_rev_hint(ct, &r[0], hrv, 1, hr, gen));
+	gen = sl_ct_gen(ct);
+	e[0] = ins_keys(ct, &f[0], VIP, &r[0], 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e[0]);
+	CU_ASSERT_NOT_EQUAL(sl_ct_gen(ct), gen);
+	CU_ASSERT_PTR_EQUAL(sl_ct_lookup_fwd_hint(ct, &f[0], VIP, hfw, 3, hf,
+						  gen), e[0]);
+	/* Expired, found through its hint: removed, the callback told. */
+	hfw = sl_ct_hash_fwd(ct, &f[1], VIP);
+	hf = sl_ct_prefetch_entry(ct, hfw);
+	CU_ASSERT_PTR_EQUAL(hf, e[1]);
+	gen = sl_ct_gen(ct);
+	CU_ASSERT_PTR_NULL(sl_ct_lookup_fwd_hint(ct, &f[1], VIP, hfw,
+						 1u << 30, hf, gen));
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_PTR_NULL(look(ct, 1, 0, 1));
+	CU_ASSERT_PTR_EQUAL(look(ct, 2, 0, 1), e[2]);
+	free(mem);
+}
+
 /* (b) The rebuilt keys are the inserted ones, byte for byte. */
 static void
 test_key_rebuild(void)
@@ -2571,6 +2644,7 @@ main(void)
 			 test_insert_lookup_delete) ||
 	    !CU_add_test(s, "lookups match their own key only",
 			 test_lookup_match) ||
+	    !CU_add_test(s, "lookups with a hint", test_lookup_hint) ||
 	    !CU_add_test(s, "key rebuilders", test_key_rebuild) ||
 	    !CU_add_test(s, "extensions", test_ext) ||
 	    !CU_add_test(s, "index hashes", test_hash) ||
