@@ -48,13 +48,17 @@ flush(struct worker *w, uint8_t port)
 		return;
 	sent = rte_eth_tx_burst(w->dp->port_ids[port], (uint16_t)w->id,
 				t->m, t->n);
-	for (i = 0; i < sent; i++)
-		w->st->tx_bytes += rte_pktmbuf_pkt_len(t->m[i]);
-	w->st->tx_pkts += sent;
+	/* The bytes were counted as queued: the PMD may have freed what it
+	 * sent already. */
 	w->cur_vip = NO_VIP;	/* not attributed to a VIP */
-	for (i = sent; i < t->n; i++)
+	for (i = sent; i < t->n; i++) {
+		t->bytes -= rte_pktmbuf_pkt_len(t->m[i]);
 		drop(w, t->m[i], SL_DROP_TX_FULL);
+	}
+	w->st->tx_bytes += t->bytes;
+	w->st->tx_pkts += sent;
 	t->n = 0;
+	t->bytes = 0;
 }
 
 static inline void
@@ -63,6 +67,7 @@ queue_tx(struct worker *w, uint8_t port, struct rte_mbuf *m)
 	struct txbuf *t = &w->tx[port];
 
 	t->m[t->n++] = m;
+	t->bytes += rte_pktmbuf_pkt_len(m);
 	if (t->n == TXBUF)
 		flush(w, port);
 }

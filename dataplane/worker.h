@@ -38,6 +38,7 @@ static const char *const stage_names[ST_MAX] = {
 
 struct txbuf {
 	uint16_t n;
+	uint32_t bytes;		/* of the n queued */
 	struct rte_mbuf *m[TXBUF];
 };
 

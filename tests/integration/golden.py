@@ -373,6 +373,16 @@ def check(d, out, stats_path):
     if rx != exp["rx_pkts"]:
         print("rx_pkts %d, expected %d" % (rx, exp["rx_pkts"]))
         fails += 1
+    # Everything sent leaves through a worker's queue (the main lcore's
+    # replies through worker 0's): its packet and byte counters are what
+    # the capture holds; the byte counter of what came in, the input's.
+    got = (sum(wk["tx_pkts"] for wk in w), sum(wk["tx_bytes"] for wk in w),
+           sum(wk["rx_bytes"] for wk in w))
+    want = (len(sent), sum(len(p) for p in sent),
+            sum(len(p) for p in P.read_packets(os.path.join(d, "in.pcap"))))
+    if got != want:
+        print("tx_pkts, tx_bytes, rx_bytes: got %s, want %s" % (got, want))
+        fails += 1
     print("golden: %d packets in, %d forwarded/replied, %d ARP/ND replies, "
           "%d drops by %d reasons: %s" % (rx, len(fwd), len(main),
                                           sum(drops.values()), len(drops),
