@@ -82,8 +82,19 @@ sl_parse_ipv4(const uint8_t *l3, uint32_t avail, struct sl_pkt_info *pi)
 	if (pi->ttl == 0)
 		return SL_DROP_TTL_ZERO;
 
-	memcpy(&pi->key.src[0], l3 + 12, 4);
-	memcpy(&pi->key.dst[0], l3 + 16, 4);
+	/* Each address with its three zero words in one go: the flow hash
+	 * reads the key in 8-byte words, and a load that spans a 4-byte store
+	 * and the memset's cannot be forwarded from them, it waits for both
+	 * to retire (tcp4-64k, one run alternating both: 410 against 399
+	 * cycles per packet). */
+	{
+		uint32_t a[4] = { 0, 0, 0, 0 };
+
+		memcpy(&a[0], l3 + 12, 4);
+		memcpy(pi->key.src, a, sizeof(a));
+		memcpy(&a[0], l3 + 16, 4);
+		memcpy(pi->key.dst, a, sizeof(a));
+	}
 	/* Source: not multicast (224/4), limited broadcast, or 0.0.0.0.
 	 * Destination: not 0.0.0.0. */
 	src0 = l3[12];
