@@ -838,7 +838,16 @@ sl_worker_main(void *arg)
 		/* Until the first snapshot arrives packets wait in the NIC:
 		 * with no services there is nothing to do with them. */
 		if (likely(w->snap != NULL)) {
+#ifdef SL_AB_PHASES
+			uint64_t ab_t = rte_rdtsc(), ab_p = w->st->rx_pkts;
+
+			sl_ab = (int)((w->now / 250) & 1);
+#endif
 			rx_all(w);
+#ifdef SL_AB_PHASES
+			w->ab_pkts[sl_ab] += w->st->rx_pkts - ab_p;
+			w->ab_cycles[sl_ab] += rte_rdtsc() - ab_t;
+#endif
 			{
 				STAGE_START();
 
@@ -861,6 +870,13 @@ sl_worker_main(void *arg)
 		       "packet", w->id, stage_names[i], w->stage[i],
 		       (double)w->stage[i] / (w->st->rx_pkts ? w->st->rx_pkts :
 					      1));
+#endif
+#ifdef SL_AB_PHASES
+	for (i = 0; i < 2; i++)
+		DP_LOG(INFO, "worker %u: sl_ab %u: %lu packets, %lu cycles, "
+		       "%.1f cycles per packet", w->id, i, w->ab_pkts[i],
+		       w->ab_cycles[i], (double)w->ab_cycles[i] /
+		       (w->ab_pkts[i] ? w->ab_pkts[i] : 1));
 #endif
 	return 0;
 }

@@ -117,6 +117,9 @@ struct worker {
 #ifdef SL_STAGE_CYCLES
 	uint64_t stage[ST_MAX];
 #endif
+#ifdef SL_AB_PHASES
+	uint64_t ab_cycles[2], ab_pkts[2];	/* per sl_ab phase */
+#endif
 } __rte_cache_aligned;
 
 static inline void

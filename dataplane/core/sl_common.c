@@ -7,6 +7,10 @@
 
 #include "sl_common.h"
 
+#ifdef SL_AB_PHASES
+int sl_ab;
+#endif
+
 /* Indexed by code - SL_EBASE - 1; keep in the order of the enum. */
 static const char *const sl_own_errors[] = {
 	"Maglev table size is not a prime",

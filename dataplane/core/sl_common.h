@@ -28,6 +28,16 @@
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 
+/* Build with -DSL_AB_PHASES to compare two variants of the fast path in
+ * one run: the workers flip sl_ab between 0 and 1 every 250 ms and count
+ * their loop's cycles and packets under each, logged when they stop. The
+ * variant under test is written as "if (sl_ab) ... else ..." in the build
+ * measured (tools/bench/ab.sh). Unlike two runs, this is not swayed by the
+ * machine's swings from minute to minute (BENCHMARKS.md). */
+#ifdef SL_AB_PHASES
+extern int sl_ab;
+#endif
+
 /* Errors are 0 or a negative errno value; sl_strerror() names both errno
  * values and Sluice's own (below -1000). */
 #define SL_EBASE	1000
