@@ -33,7 +33,8 @@
  * their loop's cycles and packets under each, logged when they stop. The
  * variant under test is written as "if (sl_ab) ... else ..." in the build
  * measured (tools/bench/ab.sh). Unlike two runs, this is not swayed by the
- * machine's swings from minute to minute (BENCHMARKS.md). */
+ * machine's swings from minute to minute, though an A/A run still differs
+ * by up to 4% (BENCHMARKS.md). */
 #ifdef SL_AB_PHASES
 extern int sl_ab;
 #endif

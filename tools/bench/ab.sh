@@ -4,12 +4,12 @@
 # runs one scenario of bench.py on Sluice alone and prints each worker's
 # cycles per packet under sl_ab = 0 and sl_ab = 1. The variant under test
 # is written as "if (sl_ab) ... else ..." in the tree first; without one,
-# both phases run the same code (an A/A run: they agree within about 1%).
+# both phases run the same code: an A/A run, which here differed by 0.8%
+# to 4% at 10 s, so take a smaller difference as none.
 #
 #   tools/bench/ab.sh [--build DIR] [SCENARIO [WINDOW_S]]
 #
-# Defaults: build-ab, tcp4-64k, 20 s. A/A runs here differed by 0.8% to
-# 4% at 10 s: take a difference smaller than that as none. Must run as root (hugepages).
+# Defaults: build-ab, tcp4-64k, 20 s. Must run as root (hugepages).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=$PWD/build-ab
