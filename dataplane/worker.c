@@ -178,7 +178,7 @@ snat_addr(const struct sl_shm_port *p, uint8_t family)
 const struct sl_addr *
 sl_w_local(const struct worker *w, const struct sl_ct_entry *e)
 {
-	return snat_addr(&w->shm->ports[e->out_port], sl_ct_family(e));
+	return w->local[e->out_port][(e->flags & SL_CT_F_V6) != 0];
 }
 
 /* The SNAT port round of a backend address and port. */
@@ -264,7 +264,7 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	r = be_route(w, b);
 	if (r == NULL || sl_route_lookup(w->dp, &client, &in_port, &nh_c) < 0)
 		return drop(w, m, SL_DROP_NO_ROUTE), NULL;
-	snat = snat_addr(&w->shm->ports[r->port], pi->family);
+	snat = w->local[r->port][pi->family == AF_INET6];
 	if (snat == NULL)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
 	for (t = 0; t < SNAT_TRIES; t++) {
@@ -481,12 +481,18 @@ static inline const struct sl_snap_vip *
 vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 {
 	const struct sl_snap_vip *v = w->last_vip;
+	uint64_t a[2], d[2];
 
-	if (v != NULL && v->port_be == pi->key.dport &&
-	    v->proto == pi->proto && v->addr.family == pi->family &&
-	    v->addr.w[0] == pi->key.dst[0] && v->addr.w[1] == pi->key.dst[1] &&
-	    v->addr.w[2] == pi->key.dst[2] && v->addr.w[3] == pi->key.dst[3])
-		return v;
+	if (v != NULL) {
+		/* The address as two words (an IPv4 key's other words are
+		 * 0, and so are an IPv4 VIP's). */
+		memcpy(a, v->addr.w, sizeof(a));
+		memcpy(d, pi->key.dst, sizeof(d));
+		if (((a[0] ^ d[0]) | (a[1] ^ d[1])) == 0 &&
+		    v->port_be == pi->key.dport && v->proto == pi->proto &&
+		    v->addr.family == pi->family)
+			return v;
+	}
 	v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto, pi->key.dst,
 			       pi->key.dport);
 	if (v != NULL)
@@ -625,7 +631,7 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	r = &w->be[b->id];
 	if (r->gen != b->gen)
 		return;		/* its first flow here: no route cached yet */
-	snat = snat_addr(&w->shm->ports[r->port], c->pi.family);
+	snat = w->local[r->port][c->pi.family == AF_INET6];
 	if (snat == NULL)
 		return;
 	span = (uint32_t)w->port_last - w->port_first + 1;
@@ -753,8 +759,11 @@ worker_init(struct worker *w, struct sl_dp *dp)
 	w->cfg = dp->cfg_ring[id];
 	w->ho = dp->handoff[id];
 	dp->shm->worker_lcore[id] = lcore;
-	for (i = 0; i < dp->nb_ports; i++)
+	for (i = 0; i < dp->nb_ports; i++) {
 		w->port_idx[dp->port_ids[i]] = (uint8_t)i;
+		w->local[i][0] = snat_addr(&w->shm->ports[i], AF_INET);
+		w->local[i][1] = snat_addr(&w->shm->ports[i], AF_INET6);
+	}
 	sl_port_range(id, w->nw, dp->cfg.dp.snat_port_lo, &w->port_first,
 		      &w->port_last);
 	w->cur_vip = NO_VIP;

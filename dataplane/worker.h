@@ -106,6 +106,9 @@ struct worker {
 					 * hints were taken */
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* ethdev id -> config idx */
 	struct txbuf tx[SL_MAX_PORTS];
+	/* Each port's SNAT address for IPv4 [0] and IPv6 [1], NULL when it
+	 * has none (the ports' addresses are set once, at start). */
+	const struct sl_addr *local[SL_MAX_PORTS][2];
 	struct be_rt be[SL_MAX_BACKENDS];	/* by backend id */
 	uint16_t lport_next[LPORT_ROUNDS];	/* next SNAT port to try */
 	/* Edge policy (edge.c) */
