@@ -62,19 +62,19 @@
  *
  * Single writer (the owning worker); no locks and no allocation after
  * sl_ct_init(). sl_ct_slot() readers on other threads see a racy view.
+ *
+ * The structures above and the per-packet functions (hashes, prefetches,
+ * lookups, the state update) are in sl_ct_impl.h, inline in the worker;
+ * this file has the rest: init, insert, removal, the sweep, listings.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <stddef.h>
+#include <string.h>
 
-#include "sl_ct.h"
-#include "sl_pkt.h"	/* SL_TCP_* flag bits */
+#include "sl_ct.h"	/* and sl_ct_impl.h: the layout, the per-packet
+			 * functions */
 
 static const char *const ct_state_names[SL_CT_STATE_MAX] = {
 	[SL_CT_FREE] = "free",
