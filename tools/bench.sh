@@ -3,11 +3,14 @@
 # on the same pcap and the same lcores, in the same invocation; then the
 # pure-core numbers (Maglev rebuild, conntrack bytes per flow) and a plot.
 #
-#   tools/bench.sh [--quick] [--out DIR] [--build DIR] [-- BENCH.PY ARGS...]
+#   tools/bench.sh [--quick|--plain] [--out DIR] [--build DIR]
+#                  [-- BENCH.PY ARGS...]
 #
 #   --quick   smoke run: small flow counts, 0.5 s windows, no sweep, no
 #             plot (tests/bench/smoke.sh runs this; a few seconds per
 #             scenario)
+#   --plain   the scenarios alone, as BENCH.PY ARGS say: no sweep, no
+#             Maglev or conntrack numbers, no plot (tools/bench/ab.sh)
 #   --out     where results go (default build/bench); results.json,
 #             table.txt, sweep.dat, maglev.txt, flows.png; logs and
 #             configs of every run in tmp/
@@ -25,16 +28,18 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 quick=0
+plain=0
 out=$top/build/bench
 build=$top/build
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
+	--plain) plain=1 ;;
 	--out) out=$2; shift ;;
 	--build) build=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: tools/bench.sh [--quick] [--out DIR] [--build DIR]" \
-		"[-- BENCH.PY ARGS...]" >&2; exit 2 ;;
+	*) echo "usage: tools/bench.sh [--quick|--plain] [--out DIR]" \
+		"[--build DIR] [-- BENCH.PY ARGS...]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -79,14 +84,14 @@ trap cleanup EXIT
 args=()
 if [ "$quick" = 1 ]; then
 	args+=(--quick --window 0.5 --warm 0.2)
-else
+elif [ "$plain" = 0 ]; then
 	args+=(--sweep)
 fi
 rc=0
 $py tools/bench/bench.py --build "$build" --out "$out" "${args[@]}" "$@" \
 	| tee "$out/table.txt" || rc=$?
 
-if [ "$quick" = 0 ]; then
+if [ "$quick" = 0 ] && [ "$plain" = 0 ]; then
 	{
 		echo "# sluice-benchcore maglev 65537: backends weights" \
 			"min_us median_us max_us"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Two variants of the fast path in one run. Builds the working tree with
 # -DSL_AB_PHASES (see sl_common.h: the workers flip sl_ab every 250 ms),
-# runs one scenario of bench.py on Sluice alone and prints each worker's
-# cycles per packet under sl_ab = 0 and sl_ab = 1. The variant under test
-# is written as "if (sl_ab) ... else ..." in the tree first; without one,
-# both phases run the same code: an A/A run, which here differed by 0.8%
-# to 4% at 10 s, so take a smaller difference as none.
+# runs one scenario on Sluice alone (tools/bench.sh --plain) and prints
+# each worker's cycles per packet under sl_ab = 0 and sl_ab = 1. The
+# variant under test is written as "if (sl_ab) ... else ..." in the tree
+# first; without one, both phases run the same code: an A/A run, which
+# here differed by 0.8% to 4% at 10 s, so take a smaller difference as
+# none.
 #
 #   tools/bench/ab.sh [--build DIR] [SCENARIO [WINDOW_S]]
 #
@@ -20,39 +21,21 @@ fi
 scen=${1:-tcp4-64k}
 window=${2:-20}
 out=$(mktemp -d /tmp/sluice-ab.XXXXXX)
+trap 'rm -rf "$out"' EXIT
 
-if [ "$(id -u)" != 0 ]; then
-	echo "tools/bench/ab.sh: run as root (hugepages)" >&2
-	exit 2
-fi
-command -v dpdk-testpmd >/dev/null || tools/deps.sh
+command -v meson >/dev/null || tools/deps.sh
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" -Dc_args=-DSL_AB_PHASES >/dev/null
 fi
-ninja -C "$build" >/dev/null
-tools/hugepages.sh 3584
-cleanup() {
-	local rc=$?
-	if [ -f "$out/tmp/pids" ]; then
-		while read -r pid; do
-			kill "$pid" 2>/dev/null || true
-		done <"$out/tmp/pids"
-		sleep 0.5
-	fi
-	for d in /var/run/dpdk/sl-bench-*; do
-		[ -e "$d" ] && tools/hugepages.sh --cleanup "$(basename "$d")" \
-			>/dev/null 2>&1 || true
-	done
-	rm -rf "$out"
-	return "$rc"
-}
-trap cleanup EXIT
-
-/usr/bin/python3 tools/bench/bench.py --build "$build" --out "$out" \
+tools/bench.sh --plain --build "$build" --out "$out" -- \
 	--scenarios "$scen" --no-testpmd --no-validate --window "$window" \
-	>"$out/table.txt" 2>"$out/bench.log" || {
+	>"$out/bench.log" 2>&1 || {
 	cat "$out/bench.log" >&2
 	exit 1
 }
-cat "$out/table.txt" "$out/bench.log" | grep -E "^(scenario|$scen) " || true
-grep -h "sl_ab" "$out/tmp/$scen-dp.log" | sed 's/.*worker/worker/'
+if ! grep -h "sl_ab" "$out/tmp/$scen-dp.log" | sed 's/.*worker/worker/' |
+	grep .; then
+	echo "tools/bench/ab.sh: no sl_ab lines: is $build built with" \
+		"-DSL_AB_PHASES?" >&2
+	exit 1
+fi
