@@ -175,10 +175,17 @@ snat_addr(const struct sl_shm_port *p, uint8_t family)
 }
 
 /* The local (SNAT) address of a flow: its out port's, of its family. */
+/* Port port's SNAT address of family, NULL when it has none. */
+static inline const struct sl_addr *
+port_local(const struct worker *w, uint8_t port, uint8_t family)
+{
+	return w->local[port][family == AF_INET6];
+}
+
 const struct sl_addr *
 sl_w_local(const struct worker *w, const struct sl_ct_entry *e)
 {
-	return w->local[e->out_port][(e->flags & SL_CT_F_V6) != 0];
+	return port_local(w, e->out_port, sl_ct_family(e));
 }
 
 /* The SNAT port round of a backend address and port. */
@@ -264,7 +271,7 @@ sl_w_flow_create(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	r = be_route(w, b);
 	if (r == NULL || sl_route_lookup(w->dp, &client, &in_port, &nh_c) < 0)
 		return drop(w, m, SL_DROP_NO_ROUTE), NULL;
-	snat = w->local[r->port][pi->family == AF_INET6];
+	snat = port_local(w, r->port, pi->family);
 	if (snat == NULL)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT), NULL;
 	for (t = 0; t < SNAT_TRIES; t++) {
@@ -631,7 +638,7 @@ predict_rev(struct worker *w, struct pkt_ctx *c, uint8_t *seen)
 	r = &w->be[b->id];
 	if (r->gen != b->gen)
 		return;		/* its first flow here: no route cached yet */
-	snat = w->local[r->port][c->pi.family == AF_INET6];
+	snat = port_local(w, r->port, c->pi.family);
 	if (snat == NULL)
 		return;
 	span = (uint32_t)w->port_last - w->port_first + 1;

@@ -162,7 +162,9 @@ struct pkt_ctx {
 	uint16_t pick;			/* picked: v's Maglev pick for this
 					 * 5-tuple, made in this burst */
 	const void *hint;		/* the conntrack entry its signature
-					 * matched (a prefetch hint), or NULL */
+					 * matched in the probe pass, or NULL:
+					 * prefetched, and read first by the
+					 * lookup (sl_ct_lookup_fwd_hint()) */
 	uint8_t kind;
 	uint8_t why;			/* K_DROP: enum sl_drop */
 	bool mine;			/* handled here, not handed off */
