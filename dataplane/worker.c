@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "sl_maglev.h"
@@ -174,7 +175,6 @@ snat_addr(const struct sl_shm_port *p, uint8_t family)
 	return NULL;
 }
 
-/* The local (SNAT) address of a flow: its out port's, of its family. */
 /* Port port's SNAT address of family, NULL when it has none. */
 static inline const struct sl_addr *
 port_local(const struct worker *w, uint8_t port, uint8_t family)
@@ -182,6 +182,7 @@ port_local(const struct worker *w, uint8_t port, uint8_t family)
 	return w->local[port][family == AF_INET6];
 }
 
+/* The local (SNAT) address of a flow: its out port's, of its family. */
 const struct sl_addr *
 sl_w_local(const struct worker *w, const struct sl_ct_entry *e)
 {
@@ -355,9 +356,15 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 				  c->hint, w->hint_gen);
 	if (e != NULL && pi->proto == IPPROTO_TCP &&
 	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
-	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED) {
+	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED &&
+	    (e->flags & SL_CT_F_EST)) {
 		/* The client reused the port of a connection that closed:
-		 * a new connection, balanced and translated afresh. */
+		 * a new connection, balanced and translated afresh (the
+		 * backend may hold the old tuple in TIME_WAIT). A handshake
+		 * that was reset instead goes on with the same backend and
+		 * tuple: that reset may have been the client's answer to a
+		 * TIME_WAIT's refusal, which frees the tuple, while the next
+		 * SNAT port may be refused again. */
 		sl_w_flow_remove(w, e);
 		e = NULL;
 	}
@@ -435,6 +442,13 @@ reverse(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	}
 	if (unlikely(sl_ct_has_ext(e)) && sl_edge_rev_pre(w, m, pi, e))
 		return;
+	/* A bare ACK to the SYN: the backend refuses it, most likely from a
+	 * TIME_WAIT of the same tuple. It goes to the client, whose RST
+	 * frees the tuple (see forward()). */
+	if (unlikely(e->state == SL_CT_SYN_SENT) &&
+	    pi->proto == IPPROTO_TCP &&
+	    !(pi->tcp_flags & (SL_TCP_SYN | SL_TCP_RST)))
+		w->st->syn_refused++;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
 	sl_ct_key_to_client(e, &v->addr, v->port_be, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
@@ -773,6 +787,17 @@ worker_init(struct worker *w, struct sl_dp *dp)
 	}
 	sl_port_range(id, w->nw, dp->cfg.dp.snat_port_lo, &w->port_first,
 		      &w->port_last);
+	/* Each round starts at a random port of the range, unless told not
+	 * to: a restarted data plane that began again at the lowest port
+	 * would reuse the tuples of its predecessor's last connections, which
+	 * the backends still hold in TIME_WAIT. A client's SYN on such a
+	 * tuple is refused when its timestamp looks older than the old
+	 * connection's (other clients, other clocks). */
+	if (!dp->cfg.dp.snat_port_low_first)
+		for (i = 0; i < LPORT_ROUNDS; i++)
+			w->lport_next[i] = (uint16_t)(w->port_first +
+				rte_rand_max(w->port_last - w->port_first +
+					     1u));
 	w->cur_vip = NO_VIP;
 	sl_ct_set_expire_cb(w->ct, on_expire, w);
 	sl_edge_init(w);

@@ -1448,6 +1448,8 @@ static const struct conf_key conf_keys[] = {
 	  CT_SIZE_MIN, CT_SIZE_MAX, CF(dp.ct_size) },
 	{ "snat_port_low", SECT_DATAPLANE, false, key_dp_misc, 1, 65535,
 	  NO_FIELD },
+	{ "snat_port_start", SECT_DATAPLANE, false, key_dp_misc, 0, 0,
+	  NO_FIELD },
 	{ "tcp_syn_timeout", SECT_DATAPLANE, false, key_dp_misc,
 	  1, TIMEOUT_MAX_S, NO_FIELD },
 	{ "tcp_established_timeout", SECT_DATAPLANE, false, key_dp_misc,
@@ -1725,8 +1727,8 @@ timeout_ms(struct conf_parser *p, const struct conf_key *k, const char *val,
 	return 0;
 }
 
-/* snat_port_low and the timeouts (seconds, or "NNNms", in the file; ms
- * in the config). */
+/* snat_port_low, snat_port_start and the timeouts (seconds, or "NNNms",
+ * in the file; ms in the config). */
 static int
 key_dp_misc(struct conf_parser *p, const struct conf_key *k, const char *val)
 {
@@ -1739,6 +1741,13 @@ key_dp_misc(struct conf_parser *p, const struct conf_key *k, const char *val)
 		if (rc < 0)
 			return num_err(p, rc, k, val);
 		p->c->dp.snat_port_lo = (uint16_t)v;
+		return 0;
+	}
+	if (strcmp(k->name, "snat_port_start") == 0) {
+		if (strcmp(val, "random") != 0 && strcmp(val, "low") != 0)
+			return kerr(p, -EINVAL, k->name, val,
+				    "snat_port_start must be random or low");
+		p->c->dp.snat_port_low_first = val[0] == 'l';
 		return 0;
 	}
 	rc = timeout_ms(p, k, val, &v);

@@ -158,6 +158,9 @@ struct sl_dp_conf {
 	uint32_t ct_size;		/* flows per worker */
 	struct sl_ct_timeouts timeouts;
 	uint16_t snat_port_lo;		/* lowest SNAT port, default 1024 */
+	bool snat_port_low_first;	/* each round starts at the lowest port
+					 * (snat_port_start = low), else at a
+					 * random one (the default) */
 	uint32_t rl_clients;		/* per-client buckets per worker */
 	bool has_cookie_secret;		/* else random per data plane run */
 	uint8_t cookie_secret[16];	/* syncookie_secret = 32 hex digits */

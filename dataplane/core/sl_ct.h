@@ -95,6 +95,7 @@ _Static_assert(SL_CT_STATE_MAX <= 16, "sl_ct_entry state: 4 bits");
 					 * the addresses) */
 #define SL_CT_F_UDP		0x20	/* UDP, else TCP */
 #define SL_CT_F_HAS_EXT		0x40	/* the flow has an extension */
+#define SL_CT_F_EST		0x80	/* TCP: the flow reached ESTABLISHED */
 
 static inline uint8_t
 sl_ct_family(const struct sl_ct_entry *e)

@@ -421,8 +421,12 @@ sl_ct_key_to_client(const struct sl_ct_entry *e, const struct sl_addr *vip,
 /* TCP, loosely (like Linux conntrack's "loose" pickup): a flow first seen
  * mid-stream is ESTABLISHED and the caller decides whether to accept it;
  * any packet without SYN in the handshake states completes it (with DSR the
- * SYN-ACK never passes here). A new SYN from the client after the flow has
- * ended reuses the tuple and starts over. */
+ * SYN-ACK never passes here), except a backend's bare ACK to the client's
+ * SYN: that is the backend refusing the SYN (a TIME_WAIT of the same tuple
+ * answers so, RFC 793's "old duplicate" check), and the handshake has not
+ * happened. SL_CT_F_EST records that a flow got as far as ESTABLISHED. A
+ * new SYN from the client after the flow has ended reuses the tuple and
+ * starts over. */
 static inline uint8_t
 ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 {
@@ -441,8 +445,8 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 	case SL_CT_SYN_SENT:
 		if (syn && ack && dir == SL_CT_DIR_REV)
 			return SL_CT_SYN_RECV;
-		if (syn)
-			return st;	/* retransmitted SYN */
+		if (syn || dir == SL_CT_DIR_REV)
+			return st;	/* retransmitted SYN, or refused */
 		st = SL_CT_ESTABLISHED;
 		break;
 	case SL_CT_SYN_RECV:
@@ -453,7 +457,7 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 	case SL_CT_CLOSING:
 	case SL_CT_CLOSED:
 		if (syn && !ack && dir == SL_CT_DIR_FWD) {
-			e->flags &= (uint8_t)~CT_F_FIN_MASK;
+			e->flags &= (uint8_t)~(CT_F_FIN_MASK | SL_CT_F_EST);
 			return SL_CT_SYN_SENT;
 		}
 		return st;
@@ -467,6 +471,7 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 	}
 
 	/* ESTABLISHED or FIN_WAIT here. */
+	e->flags |= SL_CT_F_EST;
 	if (fl & SL_TCP_FIN) {
 		e->flags |= dir == SL_CT_DIR_REV ? SL_CT_F_FIN_REV : SL_CT_F_FIN_FWD;
 		if ((e->flags & CT_F_FIN_MASK) == CT_F_FIN_MASK)

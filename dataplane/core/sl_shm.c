@@ -7,7 +7,7 @@
 const char *const sl_worker_fields[SL_WORKER_FIELDS] = {
 	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "fwd_pkts", "rev_pkts",
 	"replied", "to_main", "handoff_out", "handoff_in", "new_flows",
-	"expired_flows", "flows_active", "generated",
+	"expired_flows", "flows_active", "generated", "syn_refused",
 };
 
 const char *const sl_vip_pol_names[SL_VPOL_MAX] = {

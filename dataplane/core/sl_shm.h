@@ -22,7 +22,7 @@
 
 #define SL_SHM_NAME	"sluice_shm"
 #define SL_SHM_MAGIC	0x4d48534cu	/* "LSHM" */
-#define SL_SHM_VERSION	2
+#define SL_SHM_VERSION	3
 #define SL_CACHE_LINE	64
 
 #define SL_CFG_RING_FMT	"sl_cfg_%u"	/* per worker, SP/SC, snapshots */
@@ -51,6 +51,7 @@ struct sl_worker_stats {
 	uint64_t expired_flows;
 	uint64_t flows_active;
 	uint64_t generated;		/* packets Sluice made (SYN proxy) */
+	uint64_t syn_refused;		/* a backend's bare ACK to a SYN */
 	uint64_t drops[SL_DROP_MAX];
 	uint64_t epoch;			/* snapshot epoch this worker runs */
 	uint64_t loops;
@@ -60,7 +61,7 @@ struct sl_worker_stats {
 
 /* The first SL_WORKER_FIELDS counters of struct sl_worker_stats, by name,
  * for every renderer (sluicectl, /metrics, DPDK telemetry). */
-#define SL_WORKER_FIELDS 14
+#define SL_WORKER_FIELDS 15
 extern const char *const sl_worker_fields[SL_WORKER_FIELDS];
 
 static inline uint64_t
@@ -69,7 +70,7 @@ sl_worker_field(const struct sl_worker_stats *s, unsigned int i)
 	return ((const uint64_t *)s)[i];
 }
 
-_Static_assert(__builtin_offsetof(struct sl_worker_stats, generated) ==
+_Static_assert(__builtin_offsetof(struct sl_worker_stats, syn_refused) ==
 	       (SL_WORKER_FIELDS - 1) * sizeof(uint64_t),
 	       "sl_worker_fields[] follows struct sl_worker_stats");
 

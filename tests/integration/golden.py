@@ -12,7 +12,8 @@ The expected packets are built here from the NAT rules alone (addresses,
 ports, TTL - 1, every checksum computed in full), not by running Sluice:
 one backend per VIP, so no hash decides anything, and SNAT ports are handed
 out in order from snat_port_low (1024) by the single worker, one round per
-backend.
+backend (snat_port_start = low: the default starts each round at a random
+port).
 """
 import ipaddress
 import json
@@ -46,6 +47,7 @@ lcores = 0@0,1@1
 memory = 128
 file_prefix = {prefix}
 conntrack_size = 1024
+snat_port_start = low
 """
 
 CONF_NET = """
@@ -111,6 +113,7 @@ class Golden:
         self.lport_next = {}    # SNAT port round -> next port
         self.lport_used = set()  # (backend, port, proto, SNAT port)
         self.snat_port = None   # the last one handed out
+        self.syn_refused = 0    # backends' bare ACKs to a SYN
 
     @staticmethod
     def lport_round(be, bport):
@@ -227,6 +230,18 @@ def build():
     fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1027
     fwd(flags="S", seq=90000)
     rev(flags="SA", seq=3, ack=90001)
+    # The backend answers a SYN with a bare ACK (its TIME_WAIT of the same
+    # tuple took the SYN for an old duplicate); the client's RST to that
+    # ACK frees the tuple, and the SYN sent again goes on with the same
+    # backend tuple, not a new SNAT port that may be refused again.
+    fwd, rev = g.flow("t4", "tcp", CLI4, 40010, VIP4, 80, BE4, 8080)  # 1028
+    fwd(flags="S", seq=500)
+    rev(flags="A", seq=77, ack=12345)
+    g.syn_refused += 1
+    fwd(flags="R", seq=12345)
+    fwd(flags="S", seq=500)
+    rev(flags="SA", seq=600, ack=501)
+    fwd(flags="A", seq=501, ack=601)
 
     # Echo to a VIP and to a port address: answered by the worker.
     for src, dst in ((CLI4, VIP4), (CLI6, VIP6), (CLI4, GW4)):
@@ -307,7 +322,7 @@ def gen(d):
     with open(os.path.join(d, "expect.json"), "w") as f:
         json.dump({"rx_pkts": len(g.inp), "fwd_pkts": len(g.fwd),
                    "main_replies": len(g.main), "drops": g.drops,
-                   "vips": g.vips}, f,
+                   "vips": g.vips, "syn_refused": g.syn_refused}, f,
                   indent=1, sort_keys=True)
         f.write("\n")
 
@@ -368,6 +383,10 @@ def check(d, out, stats_path):
             for v in stats["vips"]}
     if vips != exp["vips"]:
         print("per-VIP: got %s\n         want %s" % (vips, exp["vips"]))
+        fails += 1
+    refused = sum(wk["syn_refused"] for wk in w)
+    if refused != exp["syn_refused"]:
+        print("syn_refused %d, expected %d" % (refused, exp["syn_refused"]))
         fails += 1
     rx = sum(wk["rx_pkts"] for wk in w)
     if rx != exp["rx_pkts"]:

@@ -150,6 +150,7 @@ test_demo(void)
 	CU_ASSERT_EQUAL(c.dp.mbufs, 8191);
 	CU_ASSERT_EQUAL(c.dp.ct_size, 65536);
 	CU_ASSERT_EQUAL(c.dp.snat_port_lo, 1024);
+	CU_ASSERT_FALSE(c.dp.snat_port_low_first);	/* random start */
 	sl_ct_timeouts_default(&def);
 	CU_ASSERT(memcmp(&def, &c.dp.timeouts, sizeof(def)) == 0);
 	CU_ASSERT_STRING_EQUAL(c.socket, "/run/sluice/demo.sock");
@@ -292,6 +293,7 @@ test_dataplane_keys(void)
 		"eal_args = --no-pci --log-level=7\n"
 		"mbufs = 16383\n"
 		"snat_port_low = 20000\n"
+		"snat_port_start = low\n"
 		"tcp_syn_timeout = 3\n"
 		"tcp_established_timeout = 7200\n"
 		"tcp_fin_timeout = 20\n"
@@ -308,6 +310,7 @@ test_dataplane_keys(void)
 	CU_ASSERT_STRING_EQUAL(c.dp.eal_args, "--no-pci --log-level=7");
 	CU_ASSERT_EQUAL(c.dp.mbufs, 16383);
 	CU_ASSERT_EQUAL(c.dp.snat_port_lo, 20000);
+	CU_ASSERT_TRUE(c.dp.snat_port_low_first);
 	CU_ASSERT_EQUAL(ms[SL_CT_SYN_SENT], 3000);
 	CU_ASSERT_EQUAL(ms[SL_CT_SYN_RECV], 6000);
 	CU_ASSERT_EQUAL(ms[SL_CT_ESTABLISHED], 7200000);
@@ -451,6 +454,8 @@ test_err_numbers(void)
 	    -ERANGE, 8, "out of range");
 	ERR(BASE "[dataplane]\nsnat_port_low = 65536\n", -ERANGE, 8,
 	    "out of range");
+	ERR(BASE "[dataplane]\nsnat_port_start = first\n", -EINVAL, 8,
+	    "snat_port_start must be random or low");
 	ERR(BASE "[dataplane]\ntcp_syn_timeout = 0\n", -ERANGE, 8,
 	    "out of range (1..1000000)");
 	ERR(BASE "[dataplane]\ntcp_established_timeout = 1000001\n", -ERANGE, 8,

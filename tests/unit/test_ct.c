@@ -1699,10 +1699,10 @@ test_tcp_states(void)
 	check_timeout(ct, e, 300000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_ESTABLISHED);
-	CU_ASSERT_EQUAL(e->flags, v6f);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
-	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST | SL_CT_F_FIN_FWD);
 	check_timeout(ct, e, 10000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);	/* same side again */
@@ -1710,7 +1710,8 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
-	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST | SL_CT_F_FIN_FWD |
+				  SL_CT_F_FIN_REV);
 	check_timeout(ct, e, 10000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
@@ -1719,18 +1720,22 @@ test_tcp_states(void)
 	check_timeout(ct, e, 2000);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSED);
-	/* Tuple reused by a new SYN: starts over, FIN memory cleared. */
+	CU_ASSERT_EQUAL(e->flags & SL_CT_F_EST, SL_CT_F_EST);
+	/* Tuple reused by a new SYN: starts over, FIN and ESTABLISHED
+	 * memory cleared. */
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_SYN_SENT);
 	CU_ASSERT_EQUAL(e->flags, v6f);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_ESTABLISHED);	/* DSR: no SYN-ACK */
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, FIN, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);	/* backend first */
-	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_REV);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST | SL_CT_F_FIN_REV);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSING);
-	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_FIN_FWD | SL_CT_F_FIN_REV);
+	CU_ASSERT_EQUAL(e->flags, v6f | SL_CT_F_EST | SL_CT_F_FIN_FWD |
+				  SL_CT_F_FIN_REV);
 	/* The keys survive the state machine. */
 	CU_ASSERT_PTR_EQUAL(look_fwd_key(ct, &f, VIP, t), e);
 	CU_ASSERT_PTR_EQUAL(look_rev_key(ct, &r, t), e);
@@ -1750,10 +1755,12 @@ test_tcp_states(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, FIN | ACK, t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_FIN_WAIT);
-	CU_ASSERT_EQUAL(e->flags, SL_CT_F_USED | SL_CT_F_FIN_FWD);
+	CU_ASSERT_EQUAL(e->flags, SL_CT_F_USED | SL_CT_F_EST | SL_CT_F_FIN_FWD);
 	sl_ct_delete(ct, e);
 
-	/* RST during the handshake; data from the backend in SYN_SENT. */
+	/* RST during the handshake; a backend's bare ACK to the SYN (a
+	 * TIME_WAIT refusing it) completes nothing; the client's RST that
+	 * answers it leaves a flow that never was established. */
 	e = ins(ct, 4, t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, t);
@@ -1761,7 +1768,15 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSED);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, ++t);
 	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, ACK, ++t);
+	CU_ASSERT_EQUAL(e->state, SL_CT_SYN_SENT);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, RST, ++t);
+	CU_ASSERT_EQUAL(e->state, SL_CT_CLOSED);
+	CU_ASSERT_EQUAL(e->flags & SL_CT_F_EST, 0);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, SYN, ++t);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_REV, SYN | ACK, ++t);
+	sl_ct_update(e, IPPROTO_TCP, SL_CT_DIR_FWD, ACK, ++t);
 	CU_ASSERT_EQUAL(e->state, SL_CT_ESTABLISHED);
+	CU_ASSERT_EQUAL(e->flags & SL_CT_F_EST, SL_CT_F_EST);
 	sl_ct_delete(ct, e);
 
 	/* SYN_RECV: the backend's data counts as established too. */
