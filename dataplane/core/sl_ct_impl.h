@@ -431,7 +431,7 @@ static inline uint8_t
 ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 {
 	bool syn = (fl & SL_TCP_SYN) != 0, ack = (fl & SL_TCP_ACK) != 0;
-	uint8_t st = e->state;
+	uint8_t old = e->state, st = old;
 
 	if (fl & SL_TCP_RST)
 		return SL_CT_CLOSED;
@@ -470,8 +470,10 @@ ct_tcp_next(struct sl_ct_entry *e, int dir, uint8_t fl)
 		break;
 	}
 
-	/* ESTABLISHED or FIN_WAIT here. */
-	e->flags |= SL_CT_F_EST;
+	/* ESTABLISHED or FIN_WAIT here; just established when it was not
+	 * (the flag is not rewritten on every packet). */
+	if (st != old)
+		e->flags |= SL_CT_F_EST;
 	if (fl & SL_TCP_FIN) {
 		e->flags |= dir == SL_CT_DIR_REV ? SL_CT_F_FIN_REV : SL_CT_F_FIN_FWD;
 		if ((e->flags & CT_F_FIN_MASK) == CT_F_FIN_MASK)
