@@ -460,7 +460,7 @@ curl_spread() {
 			if b=$(curl -gsf --max-time 5 "$1"); then
 				printf "%s\n" "${b:-#EMPTY}"
 			else
-				echo "#FAIL"
+				echo "#FAIL request $((i + 1)): curl exit $?"
 			fi
 		done' _ "$url" "$n") || true
 	_topo_count "$n" "curl_spread $url" <<<"$out"
@@ -480,6 +480,7 @@ udp_spread() {
 _topo_count() {
 	awk -v n="$1" -v nb="${#TOPO_NS_B[@]}" -v what="$2" '
 		{ c[$0]++ }
+		!/^b[0-9]+$/ && bad++ < 5 { print what ": " $0 > "/dev/stderr" }
 		END {
 			got = 0
 			for (i = 1; i <= nb; i++) {
