@@ -126,23 +126,13 @@ neigh_index(struct worker *w, const struct sl_addr *nh)
 
 /* L2 header toward a resolved neighbour and queue. nh_idx is the flow's
  * cached index (updated when it was not known). */
-void
-sl_w_xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
-     uint8_t port, uint16_t *nh_idx, const struct sl_flow_key *to)
+/* sl_w_xmit() toward a neighbour index already known. */
+static inline void
+xmit_nh(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
+	uint8_t port, uint16_t nh_idx)
 {
-	const struct sl_neigh *n;
-	struct sl_addr nh, dst;
-	uint8_t p;
+	const struct sl_neigh *n = &w->shm->neigh[nh_idx];
 
-	if (unlikely(*nh_idx == SL_NO_NEIGH)) {
-		sl_flow_key_dst(to, &dst);
-		if (sl_route_lookup(w->dp, &dst, &p, &nh) < 0)
-			return drop(w, m, SL_DROP_NO_ROUTE);
-		*nh_idx = neigh_index(w, &nh);
-		if (*nh_idx == SL_NO_NEIGH)
-			return drop(w, m, SL_DROP_NO_NEIGH);
-	}
-	n = &w->shm->neigh[*nh_idx];
 	if (unlikely(__atomic_load_n(&n->state, __ATOMIC_ACQUIRE) <
 		     SL_NEIGH_REACHABLE)) {
 		rte_ring_enqueue_elem(w->dp->resolve_ring, (void *)&n->addr,
@@ -154,6 +144,24 @@ sl_w_xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 						       SL_ETHERTYPE_IPV6)))
 		return drop(w, m, SL_DROP_TX_FULL);
 	queue_tx(w, port, m);
+}
+
+void
+sl_w_xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
+     uint8_t port, uint16_t *nh_idx, const struct sl_flow_key *to)
+{
+	struct sl_addr nh, dst;
+	uint8_t p;
+
+	if (unlikely(*nh_idx == SL_NO_NEIGH)) {
+		sl_flow_key_dst(to, &dst);
+		if (sl_route_lookup(w->dp, &dst, &p, &nh) < 0)
+			return drop(w, m, SL_DROP_NO_ROUTE);
+		*nh_idx = neigh_index(w, &nh);
+		if (*nh_idx == SL_NO_NEIGH)
+			return drop(w, m, SL_DROP_NO_NEIGH);
+	}
+	xmit_nh(w, m, pi, port, *nh_idx);
 }
 
 void
@@ -401,6 +409,20 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	if (unlikely(local == NULL))
 		return drop(w, m, SL_DROP_NO_SNAT_PORT);
 	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
+	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
+	    e->nh_backend != SL_NO_NEIGH) {
+		/* The common case, IPv4 with its neighbour known: the new
+		 * addresses and ports go from the entry to the header in
+		 * registers. A key written out and read back costs ~8% of
+		 * the packet (store forwarding; see BENCHMARKS.md). */
+		r = sl_nat_rewrite4(frame, pi, local->w[0], e->backend,
+				    sl_nat_ports(e->lport, e->bport));
+		if (r != SL_DROP_NONE)
+			return drop(w, m, r);
+		count(w, e, rte_pktmbuf_pkt_len(m));
+		w->st->fwd_pkts++;
+		return xmit_nh(w, m, pi, e->out_port, e->nh_backend);
+	}
 	sl_ct_key_to_backend(e, local, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
@@ -450,6 +472,17 @@ reverse(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	    !(pi->tcp_flags & (SL_TCP_SYN | SL_TCP_RST)))
 		w->st->syn_refused++;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
+	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
+	    e->nh_client != SL_NO_NEIGH) {
+		/* As in forward(): from the VIP to the client. */
+		r = sl_nat_rewrite4(frame, pi, v->addr.w[0], e->client,
+				    sl_nat_ports(v->port_be, e->cport));
+		if (r != SL_DROP_NONE)
+			return drop(w, m, r);
+		count(w, e, rte_pktmbuf_pkt_len(m));
+		w->st->rev_pkts++;
+		return xmit_nh(w, m, pi, e->in_port, e->nh_client);
+	}
 	sl_ct_key_to_client(e, &v->addr, v->port_be, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)

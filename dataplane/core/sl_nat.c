@@ -155,6 +155,37 @@ sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	return sl_nat_family(l3, l4, pi, to, csum_off, 4);
 }
 
+enum sl_drop
+sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi, uint32_t src,
+		uint32_t dst, uint32_t ports)
+{
+	uint8_t *l3 = frame + pi->l3_off;
+	uint8_t *l4 = frame + pi->l4_off;
+	uint32_t old_src, old_dst, old_ports;
+	unsigned int csum_off;
+	uint64_t delta;
+
+	if (pi->proto == IPPROTO_TCP)
+		csum_off = SL_TCP_CSUM_OFF;
+	else if (pi->proto == IPPROTO_UDP)
+		csum_off = SL_UDP_CSUM_OFF;
+	else
+		return SL_DROP_UNSUPP_L4;
+	if (l3[SL_IPV4_TTL_OFF] <= 1)
+		return SL_DROP_TTL_EXCEEDED;
+	memcpy(&old_src, l3 + SL_IPV4_SRC_OFF, 4);
+	memcpy(&old_dst, l3 + SL_IPV4_SRC_OFF + 4, 4);
+	memcpy(&old_ports, l4, 4);
+	delta = sl_acc32(sl_acc32(0, old_src, src), old_dst, dst);
+	sl_nat_ipv4_hdr(l3, delta);
+	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
+	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
+	memcpy(l4, &ports, 4);
+	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
+	pi->ttl = l3[SL_IPV4_TTL_OFF];
+	return SL_DROP_NONE;
+}
+
 /* Swaps two equal-sized address fields. Neither checksum changes: the
  * IPv4 header sum and the pseudo header sum do not depend on order. */
 static inline void

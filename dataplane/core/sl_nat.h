@@ -6,6 +6,7 @@
 #define SL_NAT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "sl_flow.h"
 #include "sl_pkt.h"
@@ -19,6 +20,26 @@
  * TTL is 1 or less. */
 enum sl_drop sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 			    const struct sl_flow_key *to);
+
+/* sl_nat_rewrite() of an IPv4 TCP/UDP packet to src:sport -> dst:dport,
+ * given as values in network order (ports: the two port fields as they lie
+ * in the header, source first), for an established flow whose entry holds
+ * them: no key is built in memory and read back. pi->key is left as it
+ * was (only pi->ttl follows). */
+enum sl_drop sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi,
+			     uint32_t src, uint32_t dst, uint32_t ports);
+
+/* The ports argument of sl_nat_rewrite4(): two ports in network order as
+ * they lie in the header. */
+static inline uint32_t
+sl_nat_ports(uint16_t sport_be, uint16_t dport_be)
+{
+	uint16_t p[2] = { sport_be, dport_be };
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
 
 /* Turns an ICMP / ICMPv6 echo request (already parsed) into its reply in
  * place: swaps addresses, sets the type, fixes checksums, TTL reset to 64.

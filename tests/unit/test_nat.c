@@ -421,22 +421,33 @@ expected_rewrite(uint8_t *e, const struct built *f, const struct spec *sp,
 }
 
 /* Rewrites b (built from sp) to *to and compares with the full
- * recomputation. Returns true when they match byte for byte. */
+ * recomputation; an IPv4 frame also through sl_nat_rewrite4(), which must
+ * write the same bytes. Returns true when they match byte for byte. */
 static bool
 rewrite_and_check(uint8_t *b, const struct built *f, const struct spec *sp,
 		  const struct sl_flow_key *to)
 {
-	uint8_t e[MAX_FRAME];
-	struct sl_pkt_info pi, pi2;
+	uint8_t e[MAX_FRAME], b4[MAX_FRAME];
+	struct sl_pkt_info pi, pi2, pi4;
 	bool ok = true;
 
 	memcpy(e, b, f->len);
+	memcpy(b4, b, f->len);
 	expected_rewrite(e, f, sp, to);
 	if (sl_pkt_parse(b, f->len, &pi) != SL_DROP_NONE)
 		return false;
 	if (sl_nat_rewrite(b, &pi, to) != SL_DROP_NONE)
 		return false;
 	ok &= memcmp(b, e, f->len) == 0;
+	if (sp->family == AF_INET) {
+		if (sl_pkt_parse(b4, f->len, &pi4) != SL_DROP_NONE)
+			return false;
+		ok &= sl_nat_rewrite4(b4, &pi4, to->src[0], to->dst[0],
+				      sl_nat_ports(to->sport, to->dport)) ==
+		      SL_DROP_NONE;
+		ok &= memcmp(b4, e, f->len) == 0;
+		ok &= pi4.ttl == sp->ttl - 1;
+	}
 	ok &= sl_flow_key_eq(&pi.key, to);
 	ok &= pi.ttl == sp->ttl - 1;
 	/* The result parses back to the new key, unless the key holds
@@ -562,6 +573,14 @@ test_nat_ttl_exceeded(void)
 			before = pi;
 			random_key(&to, sp.family, sp.proto);
 			CU_ASSERT_EQUAL(sl_nat_rewrite(b, &pi, &to),
+					SL_DROP_TTL_EXCEEDED);
+			CU_ASSERT_EQUAL(memcmp(b, orig, f.len), 0);
+			CU_ASSERT_EQUAL(memcmp(&pi, &before, sizeof(pi)), 0);
+			if (sp.family != AF_INET)
+				continue;
+			CU_ASSERT_EQUAL(sl_nat_rewrite4(b, &pi, to.src[0],
+					to.dst[0], sl_nat_ports(to.sport,
+								to.dport)),
 					SL_DROP_TTL_EXCEEDED);
 			CU_ASSERT_EQUAL(memcmp(b, orig, f.len), 0);
 			CU_ASSERT_EQUAL(memcmp(&pi, &before, sizeof(pi)), 0);
