@@ -342,6 +342,28 @@ count(struct worker *w, const struct sl_ct_entry *e, uint32_t bytes)
 	w->bst[e->backend_id].bytes += bytes;
 }
 
+/* The common case of both directions, an IPv4 flow without edge state
+ * whose neighbour is known: the new addresses and ports (network order)
+ * go from the entry to the header as values, the packet out toward
+ * neighbour nh, counted in *dir_pkts. A key written out for
+ * sl_nat_rewrite() and read straight back cost 6-9% of the packet in
+ * store-forwarding waits (BENCHMARKS.md, session 7). */
+static inline void
+nat4_xmit(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
+	  const struct sl_ct_entry *e, uint32_t src, uint32_t dst,
+	  uint32_t ports, uint8_t port, uint16_t nh, uint64_t *dir_pkts)
+{
+	enum sl_drop r;
+
+	r = sl_nat_rewrite4(rte_pktmbuf_mtod(m, uint8_t *), pi, src, dst,
+			    ports);
+	if (r != SL_DROP_NONE)
+		return drop(w, m, r);
+	count(w, e, rte_pktmbuf_pkt_len(m));
+	(*dir_pkts)++;
+	xmit_nh(w, m, pi, port, nh);
+}
+
 static void
 forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 {
@@ -411,17 +433,9 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
 	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
 	    e->nh_backend != SL_NO_NEIGH) {
-		/* The common case, IPv4 with its neighbour known: the new
-		 * addresses and ports go from the entry to the header in
-		 * registers. A key written out and read back costs ~8% of
-		 * the packet (store forwarding; see BENCHMARKS.md). */
-		r = sl_nat_rewrite4(frame, pi, local->w[0], e->backend,
-				    sl_nat_ports(e->lport, e->bport));
-		if (r != SL_DROP_NONE)
-			return drop(w, m, r);
-		count(w, e, rte_pktmbuf_pkt_len(m));
-		w->st->fwd_pkts++;
-		return xmit_nh(w, m, pi, e->out_port, e->nh_backend);
+		return nat4_xmit(w, m, pi, e, local->w[0], e->backend,
+				 sl_nat_ports(e->lport, e->bport), e->out_port,
+				 e->nh_backend, &w->st->fwd_pkts);
 	}
 	sl_ct_key_to_backend(e, local, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
@@ -474,14 +488,9 @@ reverse(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
 	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
 	    e->nh_client != SL_NO_NEIGH) {
-		/* As in forward(): from the VIP to the client. */
-		r = sl_nat_rewrite4(frame, pi, v->addr.w[0], e->client,
-				    sl_nat_ports(v->port_be, e->cport));
-		if (r != SL_DROP_NONE)
-			return drop(w, m, r);
-		count(w, e, rte_pktmbuf_pkt_len(m));
-		w->st->rev_pkts++;
-		return xmit_nh(w, m, pi, e->in_port, e->nh_client);
+		return nat4_xmit(w, m, pi, e, v->addr.w[0], e->client,
+				 sl_nat_ports(v->port_be, e->cport), e->in_port,
+				 e->nh_client, &w->st->rev_pkts);
 	}
 	sl_ct_key_to_client(e, &v->addr, v->port_be, &to);
 	r = sl_nat_rewrite(frame, pi, &to);

@@ -131,24 +131,28 @@ sl_nat_family(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
 	return SL_DROP_NONE;
 }
 
+/* The offset of proto's checksum in its header; 0 for one not rewritten
+ * (neither TCP nor UDP). */
+static inline unsigned int
+sl_l4_csum_off(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF :
+	       proto == IPPROTO_UDP ? SL_UDP_CSUM_OFF : 0;
+}
+
 enum sl_drop
 sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	       const struct sl_flow_key *to)
 {
 	uint8_t *l3 = frame + pi->l3_off;
 	uint8_t *l4 = frame + pi->l4_off;
-	unsigned int csum_off;
+	unsigned int csum_off = sl_l4_csum_off(pi->proto);
 
 	_Static_assert(offsetof(struct sl_flow_key, dport) ==
 		       offsetof(struct sl_flow_key, sport) + 2,
 		       "ports adjacent, in header order");
-	if (to->family != pi->family || to->proto != pi->proto)
-		return SL_DROP_UNSUPP_L4;
-	if (pi->proto == IPPROTO_TCP)
-		csum_off = SL_TCP_CSUM_OFF;
-	else if (pi->proto == IPPROTO_UDP)
-		csum_off = SL_UDP_CSUM_OFF;
-	else
+	if (to->family != pi->family || to->proto != pi->proto ||
+	    csum_off == 0)
 		return SL_DROP_UNSUPP_L4;
 	if (pi->family == AF_INET)
 		return sl_nat_family(l3, l4, pi, to, csum_off, 1);
@@ -162,14 +166,10 @@ sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi, uint32_t src,
 	uint8_t *l3 = frame + pi->l3_off;
 	uint8_t *l4 = frame + pi->l4_off;
 	uint32_t old_src, old_dst, old_ports;
-	unsigned int csum_off;
+	unsigned int csum_off = sl_l4_csum_off(pi->proto);
 	uint64_t delta;
 
-	if (pi->proto == IPPROTO_TCP)
-		csum_off = SL_TCP_CSUM_OFF;
-	else if (pi->proto == IPPROTO_UDP)
-		csum_off = SL_UDP_CSUM_OFF;
-	else
+	if (csum_off == 0)
 		return SL_DROP_UNSUPP_L4;
 	if (l3[SL_IPV4_TTL_OFF] <= 1)
 		return SL_DROP_TTL_EXCEEDED;
