@@ -124,8 +124,6 @@ neigh_index(struct worker *w, const struct sl_addr *nh)
 	return (uint16_t)i;
 }
 
-/* L2 header toward a resolved neighbour and queue. nh_idx is the flow's
- * cached index (updated when it was not known). */
 /* sl_w_xmit() toward a neighbour index already known. */
 static inline void
 xmit_nh(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
@@ -146,6 +144,8 @@ xmit_nh(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	queue_tx(w, port, m);
 }
 
+/* L2 header toward a resolved neighbour and queue. nh_idx is the flow's
+ * cached index (updated when it was not known). */
 void
 sl_w_xmit(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
      uint8_t port, uint16_t *nh_idx, const struct sl_flow_key *to)
@@ -432,11 +432,10 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 		return drop(w, m, SL_DROP_NO_SNAT_PORT);
 	sl_ct_update(e, pi->proto, SL_CT_DIR_FWD, pi->tcp_flags, w->now);
 	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
-	    e->nh_backend != SL_NO_NEIGH) {
+	    e->nh_backend != SL_NO_NEIGH)
 		return nat4_xmit(w, m, pi, e, local->w[0], e->backend,
 				 sl_nat_ports(e->lport, e->bport), e->out_port,
 				 e->nh_backend, &w->st->fwd_pkts);
-	}
 	sl_ct_key_to_backend(e, local, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
@@ -487,11 +486,10 @@ reverse(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		w->st->syn_refused++;
 	sl_ct_update(e, pi->proto, SL_CT_DIR_REV, pi->tcp_flags, w->now);
 	if (!(e->flags & (SL_CT_F_V6 | SL_CT_F_HAS_EXT)) &&
-	    e->nh_client != SL_NO_NEIGH) {
+	    e->nh_client != SL_NO_NEIGH)
 		return nat4_xmit(w, m, pi, e, v->addr.w[0], e->client,
 				 sl_nat_ports(v->port_be, e->cport), e->in_port,
 				 e->nh_client, &w->st->rev_pkts);
-	}
 	sl_ct_key_to_client(e, &v->addr, v->port_be, &to);
 	r = sl_nat_rewrite(frame, pi, &to);
 	if (r != SL_DROP_NONE)
@@ -835,7 +833,7 @@ worker_init(struct worker *w, struct sl_dp *dp)
 	 * the backends still hold in TIME_WAIT. A client's SYN on such a
 	 * tuple is refused when its timestamp looks older than the old
 	 * connection's (other clients, other clocks). */
-	if (!dp->cfg.dp.snat_port_low_first)
+	if (!dp->cfg.dp.snat_port_low_first && w->port_first <= w->port_last)
 		for (i = 0; i < LPORT_ROUNDS; i++)
 			w->lport_next[i] = (uint16_t)(w->port_first +
 				rte_rand_max(w->port_last - w->port_first +
