@@ -82,51 +82,67 @@ sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
 	sl_st16(field, c);
 }
 
-/* One family, constant sizes: plain loads and stores, no length-driven
- * copies. nwords: 32-bit words of one address (1 or 4). */
+/* IPv4: the new addresses and ports as values (network order; ports as
+ * the two fields lie in the header). pi->key is the caller's. */
 static inline __attribute__((always_inline)) enum sl_drop
-sl_nat_family(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
-	      const struct sl_flow_key *to, unsigned int csum_off,
-	      unsigned int nwords)
+sl_nat4(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi, uint32_t src,
+	uint32_t dst, uint32_t ports, unsigned int csum_off)
 {
-	unsigned int addr_off = nwords == 1 ? SL_IPV4_SRC_OFF : SL_IPV6_SRC_OFF;
-	unsigned int ttl_off = nwords == 1 ? SL_IPV4_TTL_OFF : SL_IPV6_HOP_OFF;
+	uint32_t old_src, old_dst, old_ports;
+	uint64_t delta;
+
+	if (l3[SL_IPV4_TTL_OFF] <= 1)
+		return SL_DROP_TTL_EXCEEDED;
+	memcpy(&old_src, l3 + SL_IPV4_SRC_OFF, 4);
+	memcpy(&old_dst, l3 + SL_IPV4_SRC_OFF + 4, 4);
+	memcpy(&old_ports, l4, 4);
+	/* The address change enters the IPv4 header checksum and the L4
+	 * pseudo header alike: sum it once. */
+	delta = sl_acc32(sl_acc32(0, old_src, src), old_dst, dst);
+	sl_nat_ipv4_hdr(l3, delta);
+	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
+	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
+	memcpy(l4, &ports, 4);
+	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
+	pi->ttl = l3[SL_IPV4_TTL_OFF];
+	return SL_DROP_NONE;
+}
+
+/* IPv6, constant sizes: plain loads and stores, no length-driven copies.
+ * Sets pi->key to *to. */
+static inline __attribute__((always_inline)) enum sl_drop
+sl_nat6(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
+	const struct sl_flow_key *to, unsigned int csum_off)
+{
 	uint32_t old_addr[8], new_addr[8];
 	uint32_t old_ports, new_ports;
 	uint64_t addr_delta = 0;
 	unsigned int i;
 
-	if (l3[ttl_off] <= 1)
+	if (l3[SL_IPV6_HOP_OFF] <= 1)
 		return SL_DROP_TTL_EXCEEDED;
 
 	/* Source then destination, as in the header and in the key. */
-	memcpy(old_addr, l3 + addr_off, nwords * 8);
-	memcpy(new_addr, to->src, nwords * 4);
-	memcpy(new_addr + nwords, to->dst, nwords * 4);
+	memcpy(old_addr, l3 + SL_IPV6_SRC_OFF, 32);
+	memcpy(new_addr, to->src, 16);
+	memcpy(new_addr + 4, to->dst, 16);
 	memcpy(&old_ports, l4, 4);
 	memcpy(&new_ports, &to->sport, 4);	/* sport, dport: adjacent */
 
-	/* The address change enters the IPv4 header checksum and the L4
-	 * pseudo header alike: sum it once. */
-	for (i = 0; i < nwords * 2; i++)
+	for (i = 0; i < 8; i++)
 		addr_delta = sl_acc32(addr_delta, old_addr[i], new_addr[i]);
-
-	if (nwords == 1)
-		sl_nat_ipv4_hdr(l3, addr_delta);
-	else
-		l3[ttl_off]--;
-	memcpy(l3 + addr_off, new_addr, nwords * 8);
+	l3[SL_IPV6_HOP_OFF]--;
+	memcpy(l3 + SL_IPV6_SRC_OFF, new_addr, 32);
 	memcpy(l4, &new_ports, 4);
 	sl_nat_l4_csum(l4 + csum_off, pi,
 		       sl_acc32(addr_delta, old_ports, new_ports));
 
-	pi->ttl = l3[ttl_off];
-	/* pi->key = *to, from what was read of it (same proto and family;
-	 * an IPv4 key's other address words are 0 in both): a copy of the
-	 * whole key would load it again in wider pieces than it was likely
-	 * just written in, which stalls store forwarding. */
-	memcpy(pi->key.src, new_addr, nwords * 4);
-	memcpy(pi->key.dst, new_addr + nwords, nwords * 4);
+	pi->ttl = l3[SL_IPV6_HOP_OFF];
+	/* pi->key = *to, from what was read of it (same proto and family): a
+	 * copy of the whole key would load it again in wider pieces than it
+	 * was likely just written in, which stalls store forwarding. */
+	memcpy(pi->key.src, new_addr, 16);
+	memcpy(pi->key.dst, new_addr + 4, 16);
 	memcpy(&pi->key.sport, &new_ports, 4);
 	return SL_DROP_NONE;
 }
@@ -147,6 +163,8 @@ sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	uint8_t *l3 = frame + pi->l3_off;
 	uint8_t *l4 = frame + pi->l4_off;
 	unsigned int csum_off = sl_l4_csum_off(pi->proto);
+	uint32_t ports;
+	enum sl_drop r;
 
 	_Static_assert(offsetof(struct sl_flow_key, dport) ==
 		       offsetof(struct sl_flow_key, sport) + 2,
@@ -154,36 +172,30 @@ sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	if (to->family != pi->family || to->proto != pi->proto ||
 	    csum_off == 0)
 		return SL_DROP_UNSUPP_L4;
-	if (pi->family == AF_INET)
-		return sl_nat_family(l3, l4, pi, to, csum_off, 1);
-	return sl_nat_family(l3, l4, pi, to, csum_off, 4);
+	if (pi->family != AF_INET)
+		return sl_nat6(l3, l4, pi, to, csum_off);
+	memcpy(&ports, &to->sport, 4);
+	r = sl_nat4(l3, l4, pi, to->src[0], to->dst[0], ports, csum_off);
+	if (r == SL_DROP_NONE) {
+		/* pi->key = *to (an IPv4 key's other address words are 0 in
+		 * both), word by word as with IPv6. */
+		pi->key.src[0] = to->src[0];
+		pi->key.dst[0] = to->dst[0];
+		memcpy(&pi->key.sport, &ports, 4);
+	}
+	return r;
 }
 
 enum sl_drop
 sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi, uint32_t src,
 		uint32_t dst, uint32_t ports)
 {
-	uint8_t *l3 = frame + pi->l3_off;
-	uint8_t *l4 = frame + pi->l4_off;
-	uint32_t old_src, old_dst, old_ports;
 	unsigned int csum_off = sl_l4_csum_off(pi->proto);
-	uint64_t delta;
 
 	if (csum_off == 0)
 		return SL_DROP_UNSUPP_L4;
-	if (l3[SL_IPV4_TTL_OFF] <= 1)
-		return SL_DROP_TTL_EXCEEDED;
-	memcpy(&old_src, l3 + SL_IPV4_SRC_OFF, 4);
-	memcpy(&old_dst, l3 + SL_IPV4_SRC_OFF + 4, 4);
-	memcpy(&old_ports, l4, 4);
-	delta = sl_acc32(sl_acc32(0, old_src, src), old_dst, dst);
-	sl_nat_ipv4_hdr(l3, delta);
-	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
-	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
-	memcpy(l4, &ports, 4);
-	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
-	pi->ttl = l3[SL_IPV4_TTL_OFF];
-	return SL_DROP_NONE;
+	return sl_nat4(frame + pi->l3_off, frame + pi->l4_off, pi, src, dst,
+		       ports, csum_off);
 }
 
 /* Swaps two equal-sized address fields. Neither checksum changes: the
