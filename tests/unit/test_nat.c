@@ -249,6 +249,42 @@ test_csum_update(void)
 	CU_ASSERT_EQUAL(badw, 0);
 }
 
+/* sl_csum_fold64() against its definition: the one's-complement sum of a
+ * 64-bit s is s mod 0xffff, written 0xffff when s is a non-zero multiple
+ * (end-around carries never give 0 back for a non-zero sum). */
+static uint16_t
+fold_ref(uint64_t s)
+{
+	uint64_t r = s % 0xffff;
+
+	return (uint16_t)(r == 0 && s != 0 ? 0xffff : r);
+}
+
+static void
+test_csum_fold64(void)
+{
+	static const uint64_t edge[] = {
+		0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0xfffeffff, 0xffff0000,
+		0xffffffff, 0x100000000ULL, 0x1fffffffeULL, 0xffffffff00000000ULL,
+		0xfffffffffffffffeULL, 0xffffffffffffffffULL,
+		0xffff0000ffff0000ULL, 0x0000ffff0000ffffULL,
+	};
+	unsigned int i, bad = 0;
+	uint64_t s;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		CU_ASSERT_EQUAL(sl_csum_fold64(edge[i]), fold_ref(edge[i]));
+	rng_state = 0xf01df01dULL;
+	for (i = 0; i < 200000; i++) {
+		s = rng_next();
+		/* The fast path's sums: a few dozen bits, often small. */
+		s >>= rng_next() % 64;
+		if (sl_csum_fold64(s) != fold_ref(s))
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* --- frame builder --- */
 
 struct spec {
@@ -852,6 +888,7 @@ main(void)
 		{ "csum known packets", test_csum_known },
 		{ "csum verifies to all ones", test_csum_verify_sum },
 		{ "csum incremental vs full", test_csum_update },
+		{ "csum 64-bit fold", test_csum_fold64 },
 		{ "nat random keys", test_nat_random },
 		{ "nat edge keys", test_nat_edges },
 		{ "nat TTL exceeded", test_nat_ttl_exceeded },
