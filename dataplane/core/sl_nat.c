@@ -15,98 +15,12 @@
 #include "sl_csum.h"
 #include "sl_nat.h"
 
-/* TTL and protocol share one 16-bit word. */
-#define SL_IPV4_TTL_OFF		8
-#define SL_IPV4_CSUM_OFF	10
-#define SL_IPV4_SRC_OFF		12
-#define SL_IPV6_HOP_OFF		7
-#define SL_IPV6_SRC_OFF		8
-#define SL_TCP_CSUM_OFF		16
-#define SL_UDP_CSUM_OFF		6
 #define SL_ICMP_CSUM_OFF	2
 #define SL_ECHO_TTL		64
 #define SL_ICMP_ECHO_REPLY	0
 #define SL_ICMP_ECHO_REQUEST	8
 #define SL_ICMP6_ECHO_REQUEST	128
 #define SL_ICMP6_ECHO_REPLY	129
-
-/* An RFC 1624 update in progress: ~HC plus, for each changed word,
- * ~old + new. One fold at the end. */
-static inline uint64_t
-sl_acc32(uint64_t s, uint32_t old, uint32_t new_)
-{
-	return s + (uint32_t)~old + new_;
-}
-
-static inline uint64_t
-sl_acc16(uint64_t s, uint16_t old, uint16_t new_)
-{
-	return s + (uint16_t)~old + new_;
-}
-
-/* Decrements the TTL and updates the header checksum for it and for the
- * address change already summed in addr_delta. */
-static inline void
-sl_nat_ipv4_hdr(uint8_t *l3, uint64_t addr_delta)
-{
-	uint8_t tp[2];
-	uint16_t old_tp, new_tp;
-	uint64_t s;
-
-	/* The new TTL/protocol word is built in a register and stored whole:
-	 * a byte store followed by a 16-bit load of the same word cannot be
-	 * forwarded and stalls until the store retires. */
-	memcpy(tp, l3 + SL_IPV4_TTL_OFF, 2);
-	memcpy(&old_tp, tp, 2);
-	tp[0]--;
-	memcpy(&new_tp, tp, 2);
-	sl_st16(l3 + SL_IPV4_TTL_OFF, new_tp);
-	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta;
-	s = sl_acc16(s, old_tp, new_tp);
-	sl_st16(l3 + SL_IPV4_CSUM_OFF, (uint16_t)~sl_csum_fold64(s));
-}
-
-/* A UDP/IPv4 checksum of 0 means "none" and stays so; a result of 0 in a
- * UDP checksum that is in use must go out as 0xffff (RFC 768). */
-static inline void
-sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
-{
-	uint16_t c = sl_ld16(field);
-	int udp = pi->proto == IPPROTO_UDP;
-
-	if (udp && pi->family == AF_INET && c == 0)
-		return;
-	c = (uint16_t)~sl_csum_fold64((uint16_t)~c + delta);
-	if (udp && c == 0)
-		c = 0xffff;
-	sl_st16(field, c);
-}
-
-/* IPv4: the new addresses and ports as values (network order; ports as
- * the two fields lie in the header). pi->key is the caller's. */
-static inline __attribute__((always_inline)) enum sl_drop
-sl_nat4(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi, uint32_t src,
-	uint32_t dst, uint32_t ports, unsigned int csum_off)
-{
-	uint32_t old_src, old_dst, old_ports;
-	uint64_t delta;
-
-	if (l3[SL_IPV4_TTL_OFF] <= 1)
-		return SL_DROP_TTL_EXCEEDED;
-	memcpy(&old_src, l3 + SL_IPV4_SRC_OFF, 4);
-	memcpy(&old_dst, l3 + SL_IPV4_SRC_OFF + 4, 4);
-	memcpy(&old_ports, l4, 4);
-	/* The address change enters the IPv4 header checksum and the L4
-	 * pseudo header alike: sum it once. */
-	delta = sl_acc32(sl_acc32(0, old_src, src), old_dst, dst);
-	sl_nat_ipv4_hdr(l3, delta);
-	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
-	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
-	memcpy(l4, &ports, 4);
-	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
-	pi->ttl = l3[SL_IPV4_TTL_OFF];
-	return SL_DROP_NONE;
-}
 
 /* IPv6, constant sizes: plain loads and stores, no length-driven copies.
  * Sets pi->key to *to. */
@@ -147,15 +61,6 @@ sl_nat6(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi,
 	return SL_DROP_NONE;
 }
 
-/* The offset of proto's checksum in its header; 0 for one not rewritten
- * (neither TCP nor UDP). */
-static inline unsigned int
-sl_l4_csum_off(uint8_t proto)
-{
-	return proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF :
-	       proto == IPPROTO_UDP ? SL_UDP_CSUM_OFF : 0;
-}
-
 enum sl_drop
 sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 	       const struct sl_flow_key *to)
@@ -184,18 +89,6 @@ sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
 		memcpy(&pi->key.sport, &ports, 4);
 	}
 	return r;
-}
-
-enum sl_drop
-sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi, uint32_t src,
-		uint32_t dst, uint32_t ports)
-{
-	unsigned int csum_off = sl_l4_csum_off(pi->proto);
-
-	if (csum_off == 0)
-		return SL_DROP_UNSUPP_L4;
-	return sl_nat4(frame + pi->l3_off, frame + pi->l4_off, pi, src, dst,
-		       ports, csum_off);
 }
 
 /* Swaps two equal-sized address fields. Neither checksum changes: the

@@ -26,8 +26,10 @@ enum sl_drop sl_nat_rewrite(uint8_t *frame, struct sl_pkt_info *pi,
  * in the header, source first), for an established flow whose entry holds
  * them: no key is built in memory and read back. pi->key is left as it
  * was (only pi->ttl follows). */
-enum sl_drop sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi,
-			     uint32_t src, uint32_t dst, uint32_t ports);
+static inline enum sl_drop sl_nat_rewrite4(uint8_t *frame,
+					   struct sl_pkt_info *pi,
+					   uint32_t src, uint32_t dst,
+					   uint32_t ports);
 
 /* The ports argument of sl_nat_rewrite4(): two ports in network order as
  * they lie in the header. */
@@ -46,5 +48,7 @@ sl_nat_ports(uint16_t sport_be, uint16_t dport_be)
  * Ethernet addresses are left to the caller. Returns 0, or -EINVAL if the
  * packet is not an echo request. */
 int sl_icmp_echo_reply(uint8_t *frame, struct sl_pkt_info *pi);
+
+#include "sl_nat_impl.h"	/* sl_nat_rewrite4(), inline */
 
 #endif
