@@ -358,7 +358,7 @@ count(struct worker *w, const struct sl_ct_entry *e, uint32_t bytes)
  * neighbour nh, counted in *dir_pkts. A key written out for
  * sl_nat_rewrite() and read straight back cost 6-9% of the packet in
  * store-forwarding waits (BENCHMARKS.md, session 7). */
-static inline void
+static inline __attribute__((always_inline)) void
 nat4_xmit(struct worker *w, struct rte_mbuf *m, struct sl_pkt_info *pi,
 	  const struct sl_ct_entry *e, uint32_t src, uint32_t dst,
 	  uint32_t ports, uint8_t port, uint16_t nh, uint64_t *dir_pkts)
@@ -638,7 +638,7 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	c->why = SL_DROP_ICMP_IGNORED;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	 bool handed)
 {
