@@ -362,12 +362,14 @@ sl_ct_prefetch_entry(const struct sl_ct *ct, uint32_t hash)
 	const struct sl_ct_entry *e;
 	uint32_t b0, b1, m;
 
-	ct_buckets_of(ct, hash, &b0, &b1);
+	b0 = hash & ct->bmask;
 	m = ct_sig_match(&bk[b0], ct_sig(hash));
 	if (m == 0) {
 		/* Not read here: that would wait for the line. */
-		if (bk[b0].ovf != 0)
+		if (bk[b0].ovf != 0) {
+			ct_buckets_of(ct, hash, &b0, &b1);
 			__builtin_prefetch(&bk[b1]);
+		}
 		return NULL;
 	}
 	e = &ct_entries(ct)[bk[b0].idx[__builtin_ctz(m)] & CT_IDX_MASK];
@@ -493,6 +495,11 @@ sl_ct_update(struct sl_ct_entry *e, uint8_t proto, int dir,
 		e->state = SL_CT_UDP;
 		return;
 	}
+	/* Most packets: an established flow stays so (ct_tcp_next() changes
+	 * nothing for it but on FIN or RST). */
+	if (likely(e->state == SL_CT_ESTABLISHED) &&
+	    !(tcp_flags & (SL_TCP_FIN | SL_TCP_RST)))
+		return;
 	e->state = ct_tcp_next(e, dir, tcp_flags);
 }
 
