@@ -62,25 +62,26 @@ static inline int
 sl_l2_set(struct rte_mbuf *m, uint16_t l3_off, const struct sl_shm_port *p,
 	  const uint8_t *dst, uint16_t ethertype)
 {
-	uint16_t want = p->vlan ? 18 : 14;
+	uint16_t want = p->vlan ? 18 : 14, et_be = rte_cpu_to_be_16(ethertype);
 	uint8_t *h;
 
-	if (l3_off > want)
-		rte_pktmbuf_adj(m, l3_off - want);
-	else if (l3_off < want && !rte_pktmbuf_prepend(m, want - l3_off))
-		return -1;
+	if (unlikely(l3_off != want)) {
+		if (l3_off > want)
+			rte_pktmbuf_adj(m, l3_off - want);
+		else if (!rte_pktmbuf_prepend(m, want - l3_off))
+			return -1;
+	}
 	h = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(h, dst, 6);
 	memcpy(h + 6, p->mac, 6);
-	if (p->vlan) {
-		h[12] = 0x81;
-		h[13] = 0x00;
-		h[14] = (uint8_t)(p->vlan >> 8);
-		h[15] = (uint8_t)p->vlan;
+	if (unlikely(p->vlan)) {
+		uint16_t tag[2] = { rte_cpu_to_be_16(SL_ETHERTYPE_VLAN),
+				    rte_cpu_to_be_16(p->vlan) };
+
+		memcpy(h + 12, tag, 4);
 		h += 4;
 	}
-	h[12] = (uint8_t)(ethertype >> 8);
-	h[13] = (uint8_t)ethertype;
+	memcpy(h + 12, &et_be, 2);
 	return 0;
 }
 
