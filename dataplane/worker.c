@@ -394,8 +394,9 @@ forward(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, bool handed)
 		return;
 	e = sl_ct_lookup_fwd_hint(w->ct, &pi->key, v->id, c->hash, w->now,
 				  c->hint, w->hint_gen);
-	if (e != NULL && pi->proto == IPPROTO_TCP &&
-	    (pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+	if (unlikely((pi->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) ==
+		     SL_TCP_SYN) &&	/* 0 for UDP */
+	    e != NULL && pi->proto == IPPROTO_TCP &&
 	    e->state >= SL_CT_FIN_WAIT && e->state <= SL_CT_CLOSED &&
 	    (e->flags & SL_CT_F_EST)) {
 		/* The client reused the port of a connection that closed:
@@ -643,9 +644,10 @@ dispatch(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 	 bool handed)
 {
 	w->cur_vip = NO_VIP;
-	switch (c->kind) {
-	case K_FWD:
+	/* The common kind before the switch's jump table. */
+	if (likely(c->kind == K_FWD))
 		return forward(w, m, c, handed);
+	switch (c->kind) {
 	case K_REV:
 		return reverse(w, m, c, handed);
 	case K_MAIN:
