@@ -33,31 +33,20 @@ sl_acc32(uint64_t s, uint32_t old, uint32_t new_)
 	return s + (uint32_t)~old + new_;
 }
 
-static inline uint64_t
-sl_acc16(uint64_t s, uint16_t old, uint16_t new_)
-{
-	return s + (uint16_t)~old + new_;
-}
-
-/* Decrements the TTL and updates the header checksum for it and for the
- * address change already summed in addr_delta. */
+/* The TTL decremented (above 1, so no borrow) and the header checksum
+ * updated for it and for the address change already summed in
+ * addr_delta. TTL and protocol share a 16-bit word whose raw value, as
+ * memcpy() loads it here (little endian: the TTL in the low byte), drops
+ * by exactly 1: ~old + new is 0xfffe, a constant, whatever the TTL. */
 static inline void
-sl_nat_ipv4_hdr(uint8_t *l3, uint64_t addr_delta)
+sl_nat_ipv4_hdr(uint8_t *l3, uint8_t ttl, uint64_t addr_delta)
 {
-	uint8_t tp[2];
-	uint16_t old_tp, new_tp;
 	uint64_t s;
 
-	/* The new TTL/protocol word is built in a register and stored whole:
-	 * a byte store followed by a 16-bit load of the same word cannot be
-	 * forwarded and stalls until the store retires. */
-	memcpy(tp, l3 + SL_IPV4_TTL_OFF, 2);
-	memcpy(&old_tp, tp, 2);
-	tp[0]--;
-	memcpy(&new_tp, tp, 2);
-	sl_st16(l3 + SL_IPV4_TTL_OFF, new_tp);
-	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta;
-	s = sl_acc16(s, old_tp, new_tp);
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+		       "the TTL is the low byte of its raw word");
+	l3[SL_IPV4_TTL_OFF] = (uint8_t)(ttl - 1);
+	s = (uint16_t)~sl_ld16(l3 + SL_IPV4_CSUM_OFF) + addr_delta + 0xfffe;
 	sl_st16(l3 + SL_IPV4_CSUM_OFF, (uint16_t)~sl_csum_fold64(s));
 }
 
@@ -84,9 +73,10 @@ sl_nat4(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi, uint32_t src,
 	uint32_t dst, uint32_t ports, unsigned int csum_off)
 {
 	uint32_t old_src, old_dst, old_ports;
+	uint8_t ttl = l3[SL_IPV4_TTL_OFF];
 	uint64_t delta;
 
-	if (l3[SL_IPV4_TTL_OFF] <= 1)
+	if (ttl <= 1)
 		return SL_DROP_TTL_EXCEEDED;
 	memcpy(&old_src, l3 + SL_IPV4_SRC_OFF, 4);
 	memcpy(&old_dst, l3 + SL_IPV4_SRC_OFF + 4, 4);
@@ -94,12 +84,12 @@ sl_nat4(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi, uint32_t src,
 	/* The address change enters the IPv4 header checksum and the L4
 	 * pseudo header alike: sum it once. */
 	delta = sl_acc32(sl_acc32(0, old_src, src), old_dst, dst);
-	sl_nat_ipv4_hdr(l3, delta);
+	sl_nat_ipv4_hdr(l3, ttl, delta);
 	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
 	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
 	memcpy(l4, &ports, 4);
 	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
-	pi->ttl = l3[SL_IPV4_TTL_OFF];
+	pi->ttl = (uint8_t)(ttl - 1);
 	return SL_DROP_NONE;
 }
 
