@@ -596,10 +596,6 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		c->why = (uint8_t)r;
 		return;
 	}
-	if (unlikely(pi->ethertype == SL_ETHERTYPE_ARP || is_nd(pi))) {
-		c->kind = K_MAIN;
-		return;
-	}
 	if (likely(pi->proto == IPPROTO_TCP || pi->proto == IPPROTO_UDP)) {
 		c->v = vip_lookup(w, pi);
 		if (likely(c->v != NULL)) {
@@ -629,6 +625,11 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		}
 		if (c->mine)
 			sl_ct_prefetch_buckets(w->ct, c->hash);
+		return;
+	}
+	/* ARP (no proto) and ND: for the main lcore. */
+	if (pi->ethertype == SL_ETHERTYPE_ARP || is_nd(pi)) {
+		c->kind = K_MAIN;
 		return;
 	}
 	if ((pi->proto == IPPROTO_ICMP && pi->icmp_type == 8) ||
