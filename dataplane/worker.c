@@ -546,29 +546,48 @@ is_nd(const struct sl_pkt_info *pi)
 	       pi->icmp_type <= 137;
 }
 
+/* The 4 bytes of a key from dport on: dport, proto, family. */
+static inline uint32_t
+key_tail(const struct sl_flow_key *k)
+{
+	uint32_t t;
+
+	_Static_assert(offsetof(struct sl_flow_key, proto) ==
+		       offsetof(struct sl_flow_key, dport) + 2 &&
+		       offsetof(struct sl_flow_key, family) ==
+		       offsetof(struct sl_flow_key, dport) + 3,
+		       "dport, proto, family adjacent");
+	memcpy(&t, &k->dport, 4);
+	return t;
+}
+
 /* The VIP of a packet: most packets in a row go to the same VIP, so the
  * last one found is tried first (the same test sl_snap_vip_lookup() ends
- * with); cleared when the snapshot changes. */
+ * with), against the worker's own copy of its address, port, proto and
+ * family in the key's layout: three words compared, no pointer followed.
+ * Cleared when the snapshot changes (a tail of 0 has family 0, which no
+ * key has). */
 static inline const struct sl_snap_vip *
 vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 {
-	const struct sl_snap_vip *v = w->last_vip;
-	uint64_t a[2], d[2];
+	const struct sl_snap_vip *v;
+	struct sl_flow_key k;
+	uint64_t d[2];
 
-	if (v != NULL) {
-		/* The address as two words (an IPv4 key's other words are
-		 * 0, and so are an IPv4 VIP's). */
-		memcpy(a, v->addr.w, sizeof(a));
-		memcpy(d, pi->key.dst, sizeof(d));
-		if (((a[0] ^ d[0]) | (a[1] ^ d[1])) == 0 &&
-		    v->port_be == pi->key.dport && v->proto == pi->proto &&
-		    v->addr.family == pi->family)
-			return v;
-	}
+	memcpy(d, pi->key.dst, sizeof(d));
+	if (((w->last_dst[0] ^ d[0]) | (w->last_dst[1] ^ d[1]) |
+	     (w->last_tail ^ key_tail(&pi->key))) == 0)
+		return w->last_vip;
 	v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto, pi->key.dst,
 			       pi->key.dport);
-	if (v != NULL)
+	if (v != NULL) {
 		w->last_vip = v;
+		memcpy(w->last_dst, pi->key.dst, sizeof(w->last_dst));
+		k.dport = v->port_be;
+		k.proto = v->proto;
+		k.family = v->addr.family;
+		w->last_tail = key_tail(&k);
+	}
 	return v;
 }
 
@@ -803,6 +822,7 @@ poll_config(struct worker *w)
 			continue;
 		w->snap = s;
 		w->last_vip = NULL;
+		w->last_tail = 0;
 		memset(w->vip_by_id, 0, sizeof(w->vip_by_id));
 		for (i = 0; i < s->nb_vips; i++)
 			if (s->vips[i].id < SL_MAX_VIPS)
