@@ -215,10 +215,13 @@ ct_addrs(const struct sl_ct_entry *e, uint32_t c[4], uint32_t b[4])
 static inline uint8_t
 ct_key_kind(const struct sl_flow_key *k)
 {
-	if (unlikely(k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
-		return CT_KIND_NONE;
-	return SL_CT_F_USED | (k->family == AF_INET6 ? SL_CT_F_V6 : 0) |
-	       (k->proto == IPPROTO_UDP ? SL_CT_F_UDP : 0);
+	/* Without branches: every lookup asks. CT_KIND_NONE has the V6 bit
+	 * already. */
+	uint8_t kind = k->proto == IPPROTO_TCP ? SL_CT_F_USED :
+		       k->proto == IPPROTO_UDP ? SL_CT_F_USED | SL_CT_F_UDP :
+		       CT_KIND_NONE;
+
+	return kind | (k->family == AF_INET6 ? SL_CT_F_V6 : 0);
 }
 
 /* An address of the flow against a key's: w4 the IPv4 field, off the
