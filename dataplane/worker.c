@@ -125,8 +125,8 @@ neigh_index(struct worker *w, const struct sl_addr *nh)
 }
 
 /* sl_w_xmit() toward a neighbour index already known. Always inlined:
- * a call cost the fast path 25 instructions of a packet's ~700 in saved
- * registers and the stack guard (counted with gdb, BENCHMARKS.md). */
+ * as a call it cost each packet 25 instructions of saved registers and
+ * stack guard (tools/bench/icount.sh; BENCHMARKS.md, session 8). */
 static inline __attribute__((always_inline)) void
 xmit_nh(struct worker *w, struct rte_mbuf *m, const struct sl_pkt_info *pi,
 	uint8_t port, uint16_t nh_idx)

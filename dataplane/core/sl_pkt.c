@@ -229,8 +229,9 @@ sl_parse_l4(const uint8_t *l4, struct sl_pkt_info *pi)
  * general path below wants them. Writes the same sl_pkt_info that path
  * does and returns true; returns false, having written nothing, for any
  * other frame, which the general path then parses (and refuses, when it
- * must, with its reason). Its checks and stores used to be ~100
- * instructions of a forwarded packet's ~800 (BENCHMARKS.md). */
+ * must, with its reason). The general path spends ~120 instructions on
+ * such a frame, this one ~60 (tools/bench/icount.sh; BENCHMARKS.md,
+ * session 8). */
 static inline bool
 sl_parse_fast4(const uint8_t *buf, uint32_t len, struct sl_pkt_info *pi)
 {
