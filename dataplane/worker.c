@@ -571,7 +571,6 @@ static inline const struct sl_snap_vip *
 vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 {
 	const struct sl_snap_vip *v;
-	struct sl_flow_key k;
 	uint64_t d[2];
 
 	memcpy(d, pi->key.dst, sizeof(d));
@@ -581,12 +580,10 @@ vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 	v = sl_snap_vip_lookup(w->snap, pi->family, pi->proto, pi->key.dst,
 			       pi->key.dport);
 	if (v != NULL) {
+		/* The lookup matches exactly: the key is the VIP's. */
 		w->last_vip = v;
 		memcpy(w->last_dst, pi->key.dst, sizeof(w->last_dst));
-		k.dport = v->port_be;
-		k.proto = v->proto;
-		k.family = v->addr.family;
-		w->last_tail = key_tail(&k);
+		w->last_tail = key_tail(&pi->key);
 	}
 	return v;
 }
