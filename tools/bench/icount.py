@@ -3,8 +3,11 @@
 # one instruction at a time, and splits them by function (inlined ones by
 # their own name, as gdb sees them) and by source line. Divided by the
 # packets that pass received, that is the instructions a packet costs,
-# exactly and without noise: this machine has no hardware counters, and
-# its timings vary by 10-20% from one minute to the next.
+# exactly for that pass: this machine has no hardware counters, and its
+# timings vary by 10-20% from one minute to the next. Passes of one binary
+# differ by up to ~7 instructions a packet (some packet of the pass takes
+# a longer branch), so a smaller change of the total is read off the
+# per-function split, where the code that changed is.
 #
 # Functions without symbols (the net_pcap PMD, a dlopen()ed plugin) are
 # counted together as "pmd".

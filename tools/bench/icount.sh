@@ -7,7 +7,8 @@
 # ones by their own name) and by source line (tools/bench/icount.py).
 # This machine has no hardware counters, and its timings swing by 10-20%
 # from minute to minute: a count tells a change of a few instructions
-# apart, where a timing cannot.
+# apart, where a timing cannot. Totals of one binary differ by up to ~7
+# a packet from pass to pass; the per-function split shows where.
 #
 #   tools/bench/icount.sh [--build DIR] [SCENARIO [FLOWS]]
 #
