@@ -55,32 +55,38 @@ struct sl_dp {
 
 extern struct sl_dp sl_dp;
 
+/* sl_l2_set() for any other header length or a tagged port (neigh.c). */
+int sl_l2_set_general(struct rte_mbuf *m, uint16_t l3_off,
+		      const struct sl_shm_port *p, const uint8_t *dst,
+		      uint16_t ethertype);
+
 /* Rewrites the L2 header of m, whose L3 header starts at l3_off, for
  * transmission on port p to dst: untagged, or with p's VLAN. Returns 0, or
- * -1 when there is no headroom (never with our pool). */
+ * -1 when there is no headroom (never with our pool).
+ *
+ * Inline for the usual case, an untagged frame out of an untagged port:
+ * both MACs are loaded before the first store (the frame is bytes, which
+ * the compiler must assume alias p and dst: stored first, each field was
+ * loaded again, and p's address computed again, after every store). */
 static inline int
 sl_l2_set(struct rte_mbuf *m, uint16_t l3_off, const struct sl_shm_port *p,
 	  const uint8_t *dst, uint16_t ethertype)
 {
-	uint16_t want = p->vlan ? 18 : 14, et_be = rte_cpu_to_be_16(ethertype);
+	uint16_t d1, s1, et_be = rte_cpu_to_be_16(ethertype);
+	uint32_t d0, s0;
 	uint8_t *h;
 
-	if (unlikely(l3_off != want)) {
-		if (l3_off > want)
-			rte_pktmbuf_adj(m, l3_off - want);
-		else if (!rte_pktmbuf_prepend(m, want - l3_off))
-			return -1;
-	}
+	if (unlikely((l3_off ^ RTE_ETHER_HDR_LEN) | p->vlan))
+		return sl_l2_set_general(m, l3_off, p, dst, ethertype);
+	memcpy(&d0, dst, 4);
+	memcpy(&d1, dst + 4, 2);
+	memcpy(&s0, p->mac, 4);
+	memcpy(&s1, p->mac + 4, 2);
 	h = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(h, dst, 6);
-	memcpy(h + 6, p->mac, 6);
-	if (unlikely(p->vlan)) {
-		uint16_t tag[2] = { rte_cpu_to_be_16(SL_ETHERTYPE_VLAN),
-				    rte_cpu_to_be_16(p->vlan) };
-
-		memcpy(h + 12, tag, 4);
-		h += 4;
-	}
+	memcpy(h, &d0, 4);
+	memcpy(h + 4, &d1, 2);
+	memcpy(h + 6, &s0, 4);
+	memcpy(h + 10, &s1, 2);
 	memcpy(h + 12, &et_be, 2);
 	return 0;
 }

@@ -22,6 +22,34 @@
 #define REFRESH_MS	30000	/* re-probe reachable neighbours */
 #define SCAN_MS		1000
 
+/* ---- L2 headers ---- */
+
+int
+sl_l2_set_general(struct rte_mbuf *m, uint16_t l3_off,
+		  const struct sl_shm_port *p, const uint8_t *dst,
+		  uint16_t ethertype)
+{
+	uint16_t want = p->vlan ? 18 : 14, et_be = rte_cpu_to_be_16(ethertype);
+	uint8_t *h;
+
+	if (l3_off > want)
+		rte_pktmbuf_adj(m, l3_off - want);
+	else if (l3_off < want && !rte_pktmbuf_prepend(m, want - l3_off))
+		return -1;
+	h = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(h, dst, 6);
+	memcpy(h + 6, p->mac, 6);
+	if (p->vlan) {
+		uint16_t tag[2] = { rte_cpu_to_be_16(SL_ETHERTYPE_VLAN),
+				    rte_cpu_to_be_16(p->vlan) };
+
+		memcpy(h + 12, tag, 4);
+		h += 4;
+	}
+	memcpy(h + 12, &et_be, 2);
+	return 0;
+}
+
 /* ---- routes ---- */
 
 /* Longest prefix first, so that a lookup stops at its first match (a

@@ -12,6 +12,7 @@
 # Functions without symbols (the net_pcap PMD, a dlopen()ed plugin) are
 # counted together as "pmd".
 import collections
+import os
 
 import gdb
 
@@ -29,6 +30,7 @@ def one_pass():
     rx0 = rx_pkts()
     funcs = collections.Counter()
     lines = collections.Counter()
+    pcs = collections.Counter()
     n = 0
     while n < MAX_STEPS:
         gdb.execute("stepi", to_string=True)
@@ -37,6 +39,7 @@ def one_pass():
         pc = f.pc()
         if pc == start:
             break
+        pcs[pc] += 1
         name = f.name()
         if name is None:
             funcs["pmd"] += 1
@@ -46,7 +49,7 @@ def one_pass():
         if sal.symtab is not None:
             lines["%s:%d" % (sal.symtab.filename.rsplit("/", 1)[-1],
                              sal.line)] += 1
-    return n, rx_pkts() - rx0, funcs, lines
+    return n, rx_pkts() - rx0, funcs, lines, pcs
 
 
 gdb.execute("set pagination off")
@@ -58,7 +61,7 @@ for _ in range(20):
     # idle poll) is skipped.
     gdb.execute("continue", to_string=True)
     bp.enabled = False
-    total, pkts, funcs, lines = one_pass()
+    total, pkts, funcs, lines, pcs = one_pass()
     bp.enabled = True
     if pkts > 0:
         break
@@ -77,5 +80,16 @@ for name, c in funcs.most_common(40):
 print("icount: by source line, a packet:")
 for name, c in lines.most_common(40):
     print("  %7.1f  %s" % (c / pkts, name))
+# ICOUNT_PCS=FILE: each address's count and its disassembly, for reading
+# the hot code instruction by instruction.
+if os.environ.get("ICOUNT_PCS"):
+    with open(os.environ["ICOUNT_PCS"], "w") as out:
+        for pc in sorted(pcs):
+            try:
+                insn = gdb.execute("x/i %d" % pc, to_string=True).strip()
+            except gdb.error:
+                insn = "?"
+            insn = insn.lstrip("=> ")
+            out.write("%7.2f  %s\n" % (pcs[pc] / pkts, insn))
 gdb.execute("detach")
 gdb.execute("quit")
