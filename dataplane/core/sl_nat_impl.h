@@ -9,10 +9,12 @@
 #define SL_NAT_IMPL_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "sl_bytes.h"
+#include "sl_common.h"
 #include "sl_csum.h"
 #include "sl_pkt.h"
 
@@ -51,19 +53,26 @@ sl_nat_ipv4_hdr(uint8_t *l3, uint8_t ttl, uint64_t addr_delta)
 }
 
 /* A UDP/IPv4 checksum of 0 means "none" and stays so; a result of 0 in a
- * UDP checksum that is in use must go out as 0xffff (RFC 768). */
-static inline void
-sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
+ * UDP checksum that is in use must go out as 0xffff (RFC 768). udp and v4
+ * are constants where the caller knows them, and the tests fold away. */
+static inline __attribute__((always_inline)) void
+sl_nat_l4_csum_at(uint8_t *field, bool udp, bool v4, uint64_t delta)
 {
 	uint16_t c = sl_ld16(field);
-	int udp = pi->proto == IPPROTO_UDP;
 
-	if (udp && pi->family == AF_INET && c == 0)
+	if (udp && v4 && c == 0)
 		return;
 	c = (uint16_t)~sl_csum_fold64((uint16_t)~c + delta);
 	if (udp && c == 0)
 		c = 0xffff;
 	sl_st16(field, c);
+}
+
+static inline void
+sl_nat_l4_csum(uint8_t *field, const struct sl_pkt_info *pi, uint64_t delta)
+{
+	sl_nat_l4_csum_at(field, pi->proto == IPPROTO_UDP,
+			  pi->family == AF_INET, delta);
 }
 
 /* IPv4: the new addresses and ports as values (network order; ports as
@@ -88,7 +97,8 @@ sl_nat4(uint8_t *l3, uint8_t *l4, struct sl_pkt_info *pi, uint32_t src,
 	memcpy(l3 + SL_IPV4_SRC_OFF, &src, 4);
 	memcpy(l3 + SL_IPV4_SRC_OFF + 4, &dst, 4);
 	memcpy(l4, &ports, 4);
-	sl_nat_l4_csum(l4 + csum_off, pi, sl_acc32(delta, old_ports, ports));
+	sl_nat_l4_csum_at(l4 + csum_off, csum_off == SL_UDP_CSUM_OFF, true,
+			  sl_acc32(delta, old_ports, ports));
 	pi->ttl = (uint8_t)(ttl - 1);
 	return SL_DROP_NONE;
 }
@@ -102,16 +112,19 @@ sl_l4_csum_off(uint8_t proto)
 	       proto == IPPROTO_UDP ? SL_UDP_CSUM_OFF : 0;
 }
 
+/* TCP and UDP each with its checksum offset a constant (sl_nat4() is
+ * inlined twice). */
 static inline __attribute__((always_inline)) enum sl_drop
 sl_nat_rewrite4(uint8_t *frame, struct sl_pkt_info *pi, uint32_t src,
 		uint32_t dst, uint32_t ports)
 {
-	unsigned int csum_off = sl_l4_csum_off(pi->proto);
+	uint8_t *l3 = frame + pi->l3_off, *l4 = frame + pi->l4_off;
 
-	if (csum_off == 0)
-		return SL_DROP_UNSUPP_L4;
-	return sl_nat4(frame + pi->l3_off, frame + pi->l4_off, pi, src, dst,
-		       ports, csum_off);
+	if (likely(pi->proto == IPPROTO_TCP))
+		return sl_nat4(l3, l4, pi, src, dst, ports, SL_TCP_CSUM_OFF);
+	if (pi->proto == IPPROTO_UDP)
+		return sl_nat4(l3, l4, pi, src, dst, ports, SL_UDP_CSUM_OFF);
+	return SL_DROP_UNSUPP_L4;
 }
 
 #endif
