@@ -565,7 +565,7 @@ key_tail(const struct sl_flow_key *k)
  * last one found is tried first (the same test sl_snap_vip_lookup() ends
  * with), against the worker's own copy of its address, port, proto and
  * family in the key's layout: three words compared, no pointer followed.
- * Cleared when the snapshot changes (a tail of 0 has family 0, which no
+ * With them, its conntrack hash words (sl_ct_fwd_tail()). Cleared when the snapshot changes (a tail of 0 has family 0, which no
  * key has). */
 static inline const struct sl_snap_vip *
 vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
@@ -584,6 +584,8 @@ vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 		w->last_vip = v;
 		memcpy(w->last_dst, pi->key.dst, sizeof(w->last_dst));
 		w->last_tail = key_tail(&pi->key);
+		w->last_ct_tail = sl_ct_fwd_tail(v->id, pi->proto,
+						 pi->family);
 	}
 	return v;
 }
@@ -616,7 +618,9 @@ classify(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c,
 		c->v = vip_lookup(w, pi);
 		if (likely(c->v != NULL)) {
 			c->kind = K_FWD;
-			c->hash = sl_ct_hash_fwd(w->ct, &pi->key, c->v->id);
+			/* vip_lookup() found c->v or had it: last_vip. */
+			c->hash = sl_ct_hash_fwd_tail(w->ct, &pi->key,
+						      w->last_ct_tail);
 			c->owner = likely(!c->v->has_policy) ?
 				   sl_hash_scale(c->hash, w->nw) :
 				   sl_edge_owner(w, c->v, pi, c->hash);

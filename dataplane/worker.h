@@ -94,6 +94,7 @@ struct worker {
 	const struct sl_snap_vip *last_vip;	/* in snap: vip_lookup() */
 	uint64_t last_dst[2];	/* last_vip's address, port, proto and */
 	uint32_t last_tail;	/* family as a key has them (0: none) */
+	uint64_t last_ct_tail;	/* sl_ct_fwd_tail() of last_vip */
 	const struct sl_snap_vip *vip_by_id[SL_MAX_VIPS];	/* in snap */
 	struct sl_worker_stats *st;
 	struct sl_vip_stats *vst;

@@ -171,6 +171,14 @@ static inline uint32_t sl_ct_hash_fwd(const struct sl_ct *ct,
 				      uint16_t vip_id);
 static inline uint32_t sl_ct_hash_rev(const struct sl_ct *ct,
 				      const struct sl_flow_key *k);
+/* sl_ct_hash_fwd() in two parts, for a caller that hashes many keys of
+ * one VIP: the words of the VIP (its id, proto and family), computed
+ * once, then each key with them. */
+static inline uint64_t sl_ct_fwd_tail(uint16_t vip_id, uint8_t proto,
+				      uint8_t family);
+static inline uint32_t sl_ct_hash_fwd_tail(const struct sl_ct *ct,
+					   const struct sl_flow_key *k,
+					   uint64_t tail);
 
 /* Finds a live flow by its forward key (k as received, of VIP vip_id) or
  * its reverse key. An entry found but expired at now is removed (via the

@@ -163,9 +163,21 @@ static inline uint32_t
 sl_ct_hash_fwd(const struct sl_ct *ct, const struct sl_flow_key *k,
 	       uint16_t vip_id)
 {
-	return ct_hash(ct->seed, k->src,
-		       ct_rest(k->sport, vip_id, k->proto,
-			       k->family == AF_INET6, false));
+	return sl_ct_hash_fwd_tail(ct, k, sl_ct_fwd_tail(vip_id, k->proto,
+							 k->family));
+}
+
+static inline uint64_t
+sl_ct_fwd_tail(uint16_t vip_id, uint8_t proto, uint8_t family)
+{
+	return ct_rest(0, vip_id, proto, family == AF_INET6, false);
+}
+
+static inline uint32_t
+sl_ct_hash_fwd_tail(const struct sl_ct *ct, const struct sl_flow_key *k,
+		    uint64_t tail)
+{
+	return ct_hash(ct->seed, k->src, tail | k->sport);
 }
 
 /* A reverse key's hash. The SNAT port's two low bits enter only the top
