@@ -55,19 +55,39 @@ def one_pass():
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set scheduler-locking step")
+# ICOUNT_PASSES=N: N passes that received packets, one after the other,
+# summed (default 1). A pass of the new-flow scenario varies with what the
+# conntrack sweep finds to remove in it: take several.
+passes = int(os.environ.get("ICOUNT_PASSES", "1"))
 bp = gdb.Breakpoint("rx_all", internal=True)
-for _ in range(20):
+total = pkts = 0
+funcs = collections.Counter()
+lines = collections.Counter()
+pcs = collections.Counter()
+done = 0
+for _ in range(20 + passes):
     # From rx_all()'s entry to its next; a pass that received nothing (an
     # idle poll) is skipped.
-    gdb.execute("continue", to_string=True)
+    if done == 0:
+        gdb.execute("continue", to_string=True)
     bp.enabled = False
-    total, pkts, funcs, lines, pcs = one_pass()
+    t, p, f, l, c = one_pass()
     bp.enabled = True
-    if pkts > 0:
+    if p == 0:
+        continue
+    total += t
+    pkts += p
+    funcs.update(f)
+    lines.update(l)
+    pcs.update(c)
+    done += 1
+    if done == passes:
         break
 else:
-    raise gdb.GdbError("no packets received in 20 passes")
+    raise gdb.GdbError("fewer than %d passes received packets" % passes)
 bp.delete()
+if passes > 1:
+    print("icount: %d passes" % passes)
 
 own = total - funcs["pmd"] - funcs["__tls_get_addr"] - \
     funcs["__tls_get_addr@plt"]

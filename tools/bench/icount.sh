@@ -14,6 +14,11 @@
 #
 # Defaults: build, tcp4-64k, the scenario's own flow count. About a
 # minute. Must run as root (hugepages); needs gdb.
+#
+# Environment: ICOUNT_PASSES=N sums N passes in a row (default 1; a pass
+# of tcp4 is ~45k instructions, about 20 s of stepping; one of syn4, whose
+# conntrack sweep removes a varying number of flows, can be ten times
+# that). ICOUNT_PCS=FILE writes each instruction's count and disassembly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=$PWD/build
@@ -26,6 +31,12 @@ flows=()
 if [ -n "${2:-}" ]; then
 	flows=(--flows "$2")
 fi
+case ${ICOUNT_PASSES:-1} in
+'' | *[!0-9]* | 0)
+	echo "tools/bench/icount.sh: ICOUNT_PASSES must be a positive" \
+		"integer" >&2
+	exit 2 ;;
+esac
 command -v gdb >/dev/null || {
 	echo "tools/bench/icount.sh: needs gdb (apt-get install gdb)" >&2
 	exit 2
@@ -56,6 +67,7 @@ for _ in $(seq 120); do
 done
 [ -n "$pid" ] || { echo "icount: no data plane started" >&2; exit 1; }
 sleep 10
-timeout 600 gdb -q -batch -p "$pid" -x tools/bench/icount.py 2>&1 |
+timeout $((600 * ${ICOUNT_PASSES:-1})) \
+	gdb -q -batch -p "$pid" -x tools/bench/icount.py 2>&1 |
 	grep -E '^icount:|^  ' ||
 	{ echo "icount: gdb failed" >&2; exit 1; }
