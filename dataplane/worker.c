@@ -565,8 +565,8 @@ key_tail(const struct sl_flow_key *k)
  * last one found is tried first (the same test sl_snap_vip_lookup() ends
  * with), against the worker's own copy of its address, port, proto and
  * family in the key's layout: three words compared, no pointer followed.
- * With them, its conntrack hash words (sl_ct_fwd_tail()). Cleared when the snapshot changes (a tail of 0 has family 0, which no
- * key has). */
+ * With them, its conntrack hash words (sl_ct_fwd_tail()). Cleared when
+ * the snapshot changes (a tail of 0 has family 0, which no key has). */
 static inline const struct sl_snap_vip *
 vip_lookup(struct worker *w, const struct sl_pkt_info *pi)
 {

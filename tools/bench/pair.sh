@@ -39,7 +39,8 @@ if [ "$flows" -gt 262144 ] || [ "$flows" -lt 1 ] || [ "$rounds" -lt 1 ]; then
 fi
 for b in "$build_a" "$build_b"; do
 	[ -f "$b/build.ninja" ] || {
-		echo "tools/bench/pair.sh: $b is not a meson build directory" >&2
+		echo "tools/bench/pair.sh: $b is not a meson build" \
+			"directory" >&2
 		exit 2
 	}
 	ninja -C "$b" >/dev/null
@@ -64,7 +65,8 @@ cleanup() {
 		[ -d "$d" ] || continue
 		for pf in $(grep -ho 'sl-bench-[0-9]*-[a-z0-9-]*' "$d"/*.ini \
 			    2>/dev/null | sort -u); do
-			tools/hugepages.sh --cleanup "$pf" >/dev/null 2>&1 || true
+			tools/hugepages.sh --cleanup "$pf" >/dev/null 2>&1 ||
+				true
 		done
 	done
 	rm -rf "$out"
@@ -110,7 +112,8 @@ for r in $(seq "$rounds"); do
 		fi
 		a=$(mpps "$out/a")
 		b=$(mpps "$out/b")
-		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')
+		ratio=$(awk -v a="$a" -v b="$b" \
+			'BEGIN { printf "%.3f", b / a }')
 		ratios+=("$ratio")
 		echo "round $r: A on cpu $cpu_a $a Mpps, B on cpu" \
 			"$((1 - cpu_a)) $b Mpps: B/A $ratio"
