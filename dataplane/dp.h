@@ -28,6 +28,9 @@ extern int sl_dp_logtype, sl_port_logtype, sl_neigh_logtype, sl_tel_logtype;
 
 /* One route: connected (via unset: the destination is the next hop) or
  * static. Egress port resolved at start. Read-only after start. */
+/* Routes: the configured ones and one per port address (connected). */
+#define SL_DP_ROUTES	(SL_MAX_ROUTES + SL_MAX_PORTS * SL_MAX_PORT_ADDRS)
+
 struct sl_route {
 	struct sl_prefix_match m;	/* dst, prepared */
 	struct sl_prefix dst;
@@ -43,7 +46,7 @@ struct sl_dp {
 	uint16_t port_ids[SL_MAX_PORTS];	/* config index -> ethdev */
 	uint32_t nb_ports;
 	uint32_t nb_workers;
-	struct sl_route routes[SL_MAX_ROUTES + SL_MAX_PORTS * SL_MAX_PORT_ADDRS];
+	struct sl_route routes[SL_DP_ROUTES];
 	uint32_t nb_routes;
 	struct rte_ring *main_ring;	/* MP/SC: ARP/ND mbufs */
 	struct rte_ring *resolve_ring;	/* MP/SC: struct sl_addr */
@@ -96,6 +99,10 @@ int sl_routes_init(struct sl_dp *dp);
 /* Longest-prefix match; returns 0 with port and next hop, or -ENOENT. */
 int sl_route_lookup(const struct sl_dp *dp, const struct sl_addr *dst,
 		    uint8_t *port, struct sl_addr *nh);
+/* The route sl_route_lookup() takes (an element of dp->routes, which are
+ * set once, at start), NULL when none. */
+const struct sl_route *sl_route_find(const struct sl_dp *dp,
+				     const struct sl_addr *dst);
 int sl_neigh_find(const struct sl_neigh *tab, const struct sl_addr *a);
 bool sl_dp_is_port_addr(const struct sl_dp *dp, const struct sl_addr *a,
 			int *port);

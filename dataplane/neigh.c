@@ -125,12 +125,18 @@ sl_routes_init(struct sl_dp *dp)
 	return 0;
 }
 
+const struct sl_route *
+sl_route_find(const struct sl_dp *dp, const struct sl_addr *dst)
+{
+	return route_find(dp->routes, dp->nb_routes, dst);
+}
+
 /* Every new flow's client comes here: a few ANDs per route, no calls. */
 int
 sl_route_lookup(const struct sl_dp *dp, const struct sl_addr *dst,
 		uint8_t *port, struct sl_addr *nh)
 {
-	const struct sl_route *r = route_find(dp->routes, dp->nb_routes, dst);
+	const struct sl_route *r = sl_route_find(dp, dst);
 
 	if (r == NULL)
 		return -ENOENT;

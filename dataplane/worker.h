@@ -113,6 +113,9 @@ struct worker {
 	 * has none (the ports' addresses are set once, at start). */
 	const struct sl_addr *local[SL_MAX_PORTS][2];
 	struct be_rt be[SL_MAX_BACKENDS];	/* by backend id */
+	/* By index in dp->routes: 1 + the neighbour index of that route's
+	 * gateway, once reachable (0: none yet; see client_route()). */
+	uint16_t route_nh[SL_DP_ROUTES];
 	uint16_t lport_next[LPORT_ROUNDS];	/* next SNAT port to try */
 	/* Edge policy (edge.c) */
 	uint32_t now_s;				/* wall clock, s */

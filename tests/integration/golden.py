@@ -222,19 +222,25 @@ def build():
     rev(flags="SA", seq=9, ack=8)
     # A client behind a router (static route): replies go to its MAC.
     fwd, rev = g.flow("t4", "tcp", "198.18.50.5", 40003, VIP4, 80, BE4,
-                      8080, cmac=GW_MAC)                          # 1029
+                      8080, cmac=GW_MAC)                          # 1026
     fwd(flags="S", seq=70)
     rev(flags="SA", seq=90, ack=71)
+    # A second client behind the same router: the worker now has the
+    # router's neighbour index cached for that route (client_route()).
+    fwd, rev = g.flow("t4", "tcp", "198.18.50.6", 40004, VIP4, 80, BE4,
+                      8080, cmac=GW_MAC)                          # 1027
+    fwd(flags="S", seq=700)
+    rev(flags="SA", seq=900, ack=701)
     # The first client reuses the port of its closed connection: a new
     # flow with a new SNAT port, not the old binding.
-    fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1027
+    fwd, rev = g.flow("t4", "tcp", CLI4, 40000, VIP4, 80, BE4, 8080)  # 1028
     fwd(flags="S", seq=90000)
     rev(flags="SA", seq=3, ack=90001)
     # The backend answers a SYN with a bare ACK (its TIME_WAIT of the same
     # tuple took the SYN for an old duplicate); the client's RST to that
     # ACK frees the tuple, and the SYN sent again goes on with the same
     # backend tuple, not a new SNAT port that may be refused again.
-    fwd, rev = g.flow("t4", "tcp", CLI4, 40010, VIP4, 80, BE4, 8080)  # 1028
+    fwd, rev = g.flow("t4", "tcp", CLI4, 40010, VIP4, 80, BE4, 8080)  # 1029
     fwd(flags="S", seq=500)
     rev(flags="A", seq=77, ack=12345)
     g.syn_refused += 1
