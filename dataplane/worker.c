@@ -256,7 +256,7 @@ be_route(struct worker *w, const struct sl_snap_backend *b)
  * neigh_index()). -ENOENT when no route holds it. A client behind a
  * gateway, the usual case, takes the gateway's index from route_nh[]
  * once it is reachable, instead of a neighbour table search per new flow
- * (~75 instructions of ~1550 a SYN: tools/bench/icount.sh syn4; the
+ * (80 instructions of ~1550 a SYN: tools/bench/icount.sh syn4; the
  * table's entries never move). */
 static int
 client_route(struct worker *w, const struct sl_addr *client, uint8_t *port,
