@@ -26,11 +26,11 @@ extern int sl_dp_logtype, sl_port_logtype, sl_neigh_logtype, sl_tel_logtype;
 #define SL_BURST	64
 #define SL_NO_NEIGH	0xffff
 
-/* One route: connected (via unset: the destination is the next hop) or
- * static. Egress port resolved at start. Read-only after start. */
 /* Routes: the configured ones and one per port address (connected). */
 #define SL_DP_ROUTES	(SL_MAX_ROUTES + SL_MAX_PORTS * SL_MAX_PORT_ADDRS)
 
+/* One route: connected (via unset: the destination is the next hop) or
+ * static. Egress port resolved at start. Read-only after start. */
 struct sl_route {
 	struct sl_prefix_match m;	/* dst, prepared */
 	struct sl_prefix dst;

@@ -114,7 +114,8 @@ struct worker {
 	const struct sl_addr *local[SL_MAX_PORTS][2];
 	struct be_rt be[SL_MAX_BACKENDS];	/* by backend id */
 	/* By index in dp->routes: 1 + the neighbour index of that route's
-	 * gateway, once reachable (0: none yet; see client_route()). */
+	 * gateway once known (0: not yet), used while that neighbour is
+	 * reachable (see client_route()). */
 	uint16_t route_nh[SL_DP_ROUTES];
 	uint16_t lport_next[LPORT_ROUNDS];	/* next SNAT port to try */
 	/* Edge policy (edge.c) */
