@@ -31,12 +31,17 @@ flows=()
 if [ -n "${2:-}" ]; then
 	flows=(--flows "$2")
 fi
-case ${ICOUNT_PASSES:-1} in
-'' | *[!0-9]* | 0)
+passes=${ICOUNT_PASSES:-1}
+case $passes in
+*[!0-9]*) passes=0 ;;
+esac
+passes=$((10#$passes))
+if [ "$passes" -lt 1 ]; then
 	echo "tools/bench/icount.sh: ICOUNT_PASSES must be a positive" \
 		"integer" >&2
-	exit 2 ;;
-esac
+	exit 2
+fi
+export ICOUNT_PASSES=$passes	# for icount.py, in decimal
 command -v gdb >/dev/null || {
 	echo "tools/bench/icount.sh: needs gdb (apt-get install gdb)" >&2
 	exit 2
@@ -67,7 +72,7 @@ for _ in $(seq 120); do
 done
 [ -n "$pid" ] || { echo "icount: no data plane started" >&2; exit 1; }
 sleep 10
-timeout $((600 * ${ICOUNT_PASSES:-1})) \
+timeout $((600 * passes)) \
 	gdb -q -batch -p "$pid" -x tools/bench/icount.py 2>&1 |
 	grep -E '^icount:|^  ' ||
 	{ echo "icount: gdb failed" >&2; exit 1; }
